@@ -1,0 +1,57 @@
+package org.cartengine.cart.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code cart-engine.jar}. Subcommands are registered in {@link #commandLine()}.
+ *
+ * <p>The SIMD backend needs the incubating Vector API module, which a manifest cannot add. When the
+ * jar is started without {@code --add-modules jdk.incubator.vector}, Main starts the same JVM again
+ * with the flag (set {@code CART_NO_RELAUNCH=1} to skip this and run on the plain-Java backend).
+ */
+@Command(name = "cart", mixinStandardHelpOptions = true, version = "cart-engine 0.1.0",
+    description = "CART: generative cross-modal retrieval (semantic identifiers, fusion encoder-decoder, trie-constrained beam search).")
+public final class Main implements Runnable {
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    for (Object sub : Subcommands.all()) cl.addSubcommand(sub);
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (Relaunch.needed()) System.exit(Relaunch.withVectorModule(Main.class, args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** Re-execs the JVM with the Vector API module when it is missing from the boot layer. */
+  static final class Relaunch {
+    static boolean needed() {
+      if (System.getenv("CART_NO_RELAUNCH") != null) return false;
+      return ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty();
+    }
+
+    static int withVectorModule(Class<?> mainClass, String[] args) throws Exception {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      List<String> cmd = new ArrayList<>();
+      cmd.add(java);
+      cmd.add("--add-modules=jdk.incubator.vector");
+      cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(mainClass.getName());
+      cmd.addAll(List.of(args));
+      ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+      pb.environment().put("CART_NO_RELAUNCH", "1");
+      return pb.start().waitFor();
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package org.cartengine.cart.cli;
+
+import java.util.List;
+
+/** The CLI's subcommands, one line each, so that adding a command touches one place. */
+final class Subcommands {
+  private Subcommands() {}
+
+  static List<Object> all() {
+    return List.of(
+        // data, index, train, eval, search, enhance, ablate are added here as they land
+    );
+  }
+}
