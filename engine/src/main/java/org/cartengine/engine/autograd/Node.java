@@ -1,0 +1,16 @@
+package org.cartengine.engine.autograd;
+
+import org.cartengine.engine.Tensor;
+
+/** One recorded op: its name (for error messages), its inputs and its backward closure. */
+public final class Node {
+  public final String op;
+  final Tensor[] inputs;
+  final BackwardFn fn;
+
+  Node(String op, Tensor[] inputs, BackwardFn fn) {
+    this.op = op;
+    this.inputs = inputs;
+    this.fn = fn;
+  }
+}

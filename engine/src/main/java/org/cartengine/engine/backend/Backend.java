@@ -1,0 +1,206 @@
+package org.cartengine.engine.backend;
+
+import org.cartengine.engine.DType;
+
+/**
+ * The narrow interface every device implements: allocate, copy, and a short list of op kernels.
+ * Autograd, shapes and broadcasting live above it (in {@code Tensor}); a backend sees only buffers
+ * and sizes.
+ *
+ * <p>Conventions, once for all methods:
+ *
+ * <ul>
+ *   <li>Buffers are row-major and contiguous from element 0 unless an offset argument says otherwise.
+ *   <li>Outputs are written with {@code =} (not accumulated) unless the method says "accumulates".
+ *       Outputs never alias inputs unless the method says so.
+ *   <li>All float buffers of one call share one dtype (F32 or F64); index buffers are I32.
+ *   <li>Calls may be asynchronous (GPU); {@code read*} and {@code sumSquares} synchronise.
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+  /** Short name used in logs and with {@code -Dcart.backend=NAME}: reference, simd, cuda, opencl. */
+  String name();
+
+  /** Human-readable device description (CPU model, GPU name). */
+  String device();
+
+  boolean supports(DType dtype);
+
+  // ---------------------------------------------------------------- memory
+
+  /** A zero-filled buffer of n elements. */
+  Buffer allocate(DType dtype, int n);
+
+  void write(Buffer dst, int dstOff, float[] src, int srcOff, int n);
+
+  void write(Buffer dst, int dstOff, double[] src, int srcOff, int n);
+
+  void write(Buffer dst, int dstOff, int[] src, int srcOff, int n);
+
+  void read(Buffer src, int srcOff, float[] dst, int dstOff, int n);
+
+  void read(Buffer src, int srcOff, double[] dst, int dstOff, int n);
+
+  void read(Buffer src, int srcOff, int[] dst, int dstOff, int n);
+
+  /** dst[i] = value for i in [off, off+n). */
+  void fill(Buffer dst, int off, int n, double value);
+
+  /** Converts between dtypes (F32 <-> F64, I32 -> float). */
+  void cast(Buffer src, Buffer dst, int n);
+
+  /**
+   * Strided gather/scatter over an index space {@code shape}: for every multi-index i,
+   * {@code dst[dstOff + sum i_k*dstStrides_k] (+)= src[srcOff + sum i_k*srcStrides_k]}. Makes views
+   * contiguous, and implements slice, concat, split, permute and broadcast expansion. When
+   * {@code accumulate} is true the destination is added to; callers guarantee that no two indices map
+   * to the same destination element in that case.
+   */
+  void copyStrided(Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides, int[] shape, boolean accumulate);
+
+  /** y += alpha * x over n elements. */
+  void axpy(double alpha, Buffer x, Buffer y, int n);
+
+  /** Sum of squares of x[0..n), computed in double where the device allows; synchronises. */
+  double sumSquares(Buffer x, int n);
+
+  // ---------------------------------------------------------------- matmul
+
+  /**
+   * Batched GEMM: for b in [0, batch), {@code C_b = alpha * op(A_b) * op(B_b) + beta * C_b} where
+   * op(X) is X or X^T, A_b starts at aOff + b*strideA with leading dimension lda (row-major), etc.
+   * op(A_b) is m x k, op(B_b) is k x n, C_b is m x n. Transposed operands are read in place.
+   */
+  void gemm(boolean transA, boolean transB, int batch, int m, int n, int k, double alpha,
+      Buffer a, int aOff, int strideA, int lda, Buffer b, int bOff, int strideB, int ldb,
+      double beta, Buffer c, int cOff, int strideC, int ldc);
+
+  // ---------------------------------------------------------------- elementwise
+
+  /** y = f(x) over n elements. */
+  void unary(UnaryOp op, double param, Buffer x, Buffer y, int n);
+
+  /** dx = dy * f'(x) over n elements; y = f(x) is given so kernels may use it (exp, sigmoid, tanh). */
+  void unaryBackward(UnaryOp op, double param, Buffer x, Buffer y, Buffer dy, Buffer dx, int n);
+
+  /**
+   * out[i] = a[ia] op b[ib] over the index space outShape, where ia = sum i_k*aStrides_k and
+   * ib = sum i_k*bStrides_k (a zero stride broadcasts that axis).
+   */
+  void binary(BinaryOp op, Buffer a, int[] aStrides, Buffer b, int[] bStrides, Buffer out, int[] outShape);
+
+  /**
+   * Full-size partial derivative of a binary op: g[i] = dout[i] * d(a op b)/d(which) at element i of
+   * outShape (which = 0 for a, 1 for b). The caller reduces g to the operand's shape when it was
+   * broadcast.
+   */
+  void binaryBackward(BinaryOp op, int which, Buffer a, int[] aStrides, Buffer b, int[] bStrides, Buffer dout, Buffer g, int[] outShape);
+
+  /** out = cond != 0 ? a : b, all of n elements (cond is a float mask of 0/1). */
+  void where(Buffer cond, Buffer a, Buffer b, Buffer out, int n);
+
+  /** out = sigmoid(a) * b, n elements: CART's fusion gates (eqs. 3 and 5). */
+  void sigmoidGate(Buffer a, Buffer b, Buffer out, int n);
+
+  /** da = dout * b * s(1-s), db = dout * s with s = sigmoid(a). */
+  void sigmoidGateBackward(Buffer a, Buffer b, Buffer dout, Buffer da, Buffer db, int n);
+
+  /**
+   * Inverted dropout with a counter-based hash so every backend draws the same mask: element i is
+   * kept iff {@code Dropout.keep(seed, i, p)}; kept elements are scaled by 1/(1-p). The same call
+   * on dy gives the backward.
+   */
+  void dropout(Buffer x, Buffer y, int n, double p, long seed);
+
+  // ---------------------------------------------------------------- reductions
+
+  /**
+   * Reduces the middle axis of x viewed as [outer, len, inner] into out [outer, inner]. For MAX,
+   * argmax (I32, index along len, first maximum) is written when non-null.
+   */
+  void reduce(ReduceOp op, Buffer x, Buffer out, Buffer argmax, int outer, int len, int inner);
+
+  /** dx [outer, len, inner] = 0 except dx[o, argmax[o,i], i] = dout[o, i]. */
+  void maxBackward(Buffer dout, Buffer argmax, Buffer dx, int outer, int len, int inner);
+
+  // ---------------------------------------------------------------- rows: softmax, losses, norms
+
+  /** Row-wise softmax (or log-softmax) of x [rows, cols]; stable for large logits. */
+  void softmax(Buffer x, Buffer y, int rows, int cols, boolean log);
+
+  /** dx from y (the forward output) and dy: softmax: y*(dy - sum(dy*y)); log: dy - exp(y)*sum(dy). */
+  void softmaxBackward(Buffer y, Buffer dy, Buffer dx, int rows, int cols, boolean log);
+
+  /**
+   * Cross-entropy of logits [rows, cols] against targets (I32) with label smoothing eps: loss[r] =
+   * -(1-eps)*logp[t] - eps/cols * sum_j logp[j]; rows whose target equals ignoreIndex get loss 0.
+   */
+  void crossEntropy(Buffer logits, Buffer targets, Buffer loss, int rows, int cols, int ignoreIndex, double smoothing);
+
+  /** dlogits[r] = dloss[r] * (softmax(logits[r]) - q_r), q the smoothed one-hot; 0 for ignored rows. */
+  void crossEntropyBackward(Buffer logits, Buffer targets, Buffer dloss, Buffer dlogits, int rows, int cols, int ignoreIndex, double smoothing);
+
+  /** Row-wise KL(P || Q) from log-probabilities: out[r] = sum_j exp(lp) * (lp - lq). */
+  void klDiv(Buffer logP, Buffer logQ, Buffer out, int rows, int cols);
+
+  /**
+   * Gradients of klDiv with lp and lq taken as free inputs: dlogP = dout * p * (lp - lq + 1), dlogQ =
+   * -dout * p (p = exp(lp)). The log-softmax that produced them carries the normalisation.
+   */
+  void klDivBackward(Buffer logP, Buffer logQ, Buffer dout, Buffer dlogP, Buffer dlogQ, int rows, int cols);
+
+  /** Layer norm over the last axis: y = (x-mean)*rstd*gamma + beta; mean and rstd [rows] are saved. */
+  void layerNorm(Buffer x, Buffer gamma, Buffer beta, Buffer y, Buffer mean, Buffer rstd, int rows, int cols, double eps);
+
+  /** dx, dgamma, dbeta (written, not accumulated) of layerNorm. */
+  void layerNormBackward(Buffer x, Buffer gamma, Buffer mean, Buffer rstd, Buffer dy, Buffer dx, Buffer dgamma, Buffer dbeta, int rows, int cols);
+
+  // ---------------------------------------------------------------- embedding
+
+  /** out[i, :] = table[idx[i], :] for i in [0, n); table is [vocab, dim]. */
+  void gather(Buffer table, Buffer idx, Buffer out, int n, int dim, int vocab);
+
+  /** dtable[idx[i], :] += dout[i, :] (accumulates; repeated indices add up). */
+  void scatterAdd(Buffer dout, Buffer idx, Buffer dtable, int n, int dim, int vocab);
+
+  // ---------------------------------------------------------------- attention
+
+  /**
+   * Fused scaled dot-product attention. q [B, H, Tq, D], k and v [B, H, Tk, D], out [B, H, Tq, D],
+   * lse [B, H, Tq] (log-sum-exp of the scaled, masked scores, saved for the backward).
+   * keyPadding is null or I32 [B, Tk] with 1 = attend, 0 = padded key. causal masks keys j > i
+   * (query i aligned to the end when Tq != Tk: key j allowed iff j <= i + Tk - Tq). A query row with
+   * every key masked outputs zeros and lse = -inf.
+   */
+  void attention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, Buffer lse,
+      int batch, int heads, int tq, int tk, int d, double scale, boolean causal);
+
+  /** dq, dk, dv (written) of {@link #attention}; masked keys receive exactly zero gradient. */
+  void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, Buffer lse, Buffer dout,
+      Buffer dq, Buffer dk, Buffer dv, int batch, int heads, int tq, int tk, int d, double scale, boolean causal);
+
+  // ---------------------------------------------------------------- vector quantization
+
+  /**
+   * For each of n vectors x [n, d], the index of the nearest codebook row (codebook [k, d]) by squared
+   * Euclidean distance (ties: lowest index), and that distance.
+   */
+  void vqNearest(Buffer x, Buffer codebook, Buffer idx, Buffer dist, int n, int k, int d);
+
+  // ---------------------------------------------------------------- optimiser
+
+  /**
+   * One fused Adam/AdamW step over n elements (bias-corrected with step t >= 1): m = b1*m + (1-b1)*g;
+   * v = b2*v + (1-b2)*g^2; p -= lr * (mhat / (sqrt(vhat) + eps) + weightDecay * p). gradScale
+   * multiplies g first (global-norm clipping).
+   */
+  void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, int n, double lr, double beta1, double beta2,
+      double eps, double weightDecay, int step, double gradScale);
+
+  /** Waits for all queued work. */
+  void synchronize();
+
+  @Override
+  default void close() {}
+}

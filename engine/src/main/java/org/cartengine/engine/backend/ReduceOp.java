@@ -1,0 +1,5 @@
+package org.cartengine.engine.backend;
+
+public enum ReduceOp {
+  SUM, MAX
+}

@@ -1,0 +1,40 @@
+package org.cartengine.engine.backend.reference;
+
+import org.cartengine.engine.DType;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.backend.Buffer;
+
+/** A CPU buffer: a Java array of the dtype. Element access in double keeps the reference kernels dtype-agnostic. */
+public final class RefBuffer extends Buffer {
+  public final float[] f;
+  public final double[] d;
+  public final int[] i;
+
+  public RefBuffer(Backend backend, DType dtype, int n) {
+    super(backend, dtype, n);
+    f = dtype == DType.F32 ? new float[n] : null;
+    d = dtype == DType.F64 ? new double[n] : null;
+    i = dtype == DType.I32 ? new int[n] : null;
+  }
+
+  public double get(int k) {
+    if (f != null) return f[k];
+    if (d != null) return d[k];
+    return i[k];
+  }
+
+  public void set(int k, double v) {
+    if (f != null) f[k] = (float) v;
+    else if (d != null) d[k] = v;
+    else i[k] = (int) v;
+  }
+
+  public void add(int k, double v) {
+    set(k, get(k) + v);
+  }
+
+  @Override
+  protected void release() {
+    // Java arrays are reclaimed by the garbage collector.
+  }
+}

@@ -1,0 +1,52 @@
+package org.cartengine.engine.ops;
+
+import static org.cartengine.engine.autograd.Autograd.accumulate;
+import static org.cartengine.engine.autograd.Autograd.record;
+
+import org.cartengine.engine.DType;
+import org.cartengine.engine.Shape;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backend;
+
+/**
+ * Scaled dot-product attention as ONE op with its own backward (not composed from matmul/softmax):
+ * softmax(q k^T * scale + mask) v per batch and head. The backward recomputes the probabilities from
+ * the saved log-sum-exp, as flash attention does, so nothing of size Tq x Tk is stored.
+ */
+public final class Attention {
+  private Attention() {}
+
+  /**
+   * @param q [B, H, Tq, D]
+   * @param k [B, H, Tk, D]
+   * @param v [B, H, Tk, D]
+   * @param keyPadding null or I32 [B, Tk], 1 = real key, 0 = padding (gets zero weight, zero gradient)
+   * @param causal query i sees keys j <= i (aligned at the end when Tq != Tk)
+   */
+  public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor keyPadding, boolean causal) {
+    Elementwise.sameBackend("attention", q, k);
+    Elementwise.sameBackend("attention", q, v);
+    if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) throw new IllegalArgumentException("attention: q, k, v must be [B, H, T, D], got " + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
+    int b = q.dim(0), h = q.dim(1), tq = q.dim(2), d = q.dim(3), tk = k.dim(2);
+    if (k.dim(0) != b || k.dim(1) != h || k.dim(3) != d || !java.util.Arrays.equals(k.shape(), v.shape()))
+      throw new IllegalArgumentException("attention: shapes q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape()) + ", v " + Shape.str(v.shape()) + " do not agree");
+    if (keyPadding != null && (keyPadding.dtype() != DType.I32 || keyPadding.rank() != 2 || keyPadding.dim(0) != b || keyPadding.dim(1) != tk))
+      throw new IllegalArgumentException("attention: key padding mask must be I32 [" + b + ", " + tk + "], got " + keyPadding.dtype() + " " + Shape.str(keyPadding.shape()));
+    double scale = 1.0 / Math.sqrt(d);
+    Backend be = q.backend();
+    Tensor qc = Views.contiguous(q), kc = Views.contiguous(k), vc = Views.contiguous(v);
+    Tensor mc = keyPadding == null ? null : Views.contiguous(keyPadding);
+    Tensor out = Tensor.zeros(be, q.dtype(), b, h, tq, d);
+    Tensor lse = Tensor.zeros(be, q.dtype(), b, h, tq);
+    be.attention(qc.buffer(), kc.buffer(), vc.buffer(), mc == null ? null : mc.buffer(), out.buffer(), lse.buffer(), b, h, tq, tk, d, scale, causal);
+    return record(out, "attention", g -> {
+      Tensor gc = Views.contiguous(g);
+      Tensor dq = Tensor.zeros(be, q.dtype(), q.shape()), dk = Tensor.zeros(be, q.dtype(), k.shape()), dv = Tensor.zeros(be, q.dtype(), v.shape());
+      be.attentionBackward(qc.buffer(), kc.buffer(), vc.buffer(), mc == null ? null : mc.buffer(), out.buffer(), lse.buffer(), gc.buffer(),
+          dq.buffer(), dk.buffer(), dv.buffer(), b, h, tq, tk, d, scale, causal);
+      accumulate(q, dq);
+      accumulate(k, dk);
+      accumulate(v, dv);
+    }, q, k, v);
+  }
+}
