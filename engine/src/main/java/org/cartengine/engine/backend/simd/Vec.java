@@ -33,7 +33,7 @@ final class Vec {
       }
       if (bits != 64 && bits != 128 && bits != 256 && bits != 512) problem = "cart.simd.width=" + want + " is not one of 64, 128, 256, 512";
       else if (bits > max) problem = "cart.simd.width=" + bits + " exceeds this CPU's " + max + "-bit vectors";
-      else s = FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(bits)).check(Float.class);
+      else s = VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
     }
     F = s;
     L = s.length();
