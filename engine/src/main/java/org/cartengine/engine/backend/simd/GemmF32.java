@@ -28,6 +28,7 @@ final class GemmF32 {
   static final int MR = 4, NR = 2 * L;
   /** Scalar micro-tile (cart.simd=off). */
   static final int SMR = 4, SNR = 4;
+  /** Block sizes: a KC x NR panel of B stays in L1, an MC x KC block of A in L2, a KC x NC block of B in L3. */
   static final int KC = 256, MC = 128, NC = 3072;
 
   private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
@@ -35,13 +36,21 @@ final class GemmF32 {
 
   private final boolean simd;
   private final Parallel par;
-  private final int mr, nr;
+  private final int mr, nr, kcMax, mcMax, ncMax;
 
   GemmF32(boolean simd, Parallel par) {
+    this(simd, par, KC, MC, NC);
+  }
+
+  /** With other block sizes (tuning experiments). */
+  GemmF32(boolean simd, Parallel par, int kc, int mc, int nc) {
     this.simd = simd;
     this.par = par;
     this.mr = simd ? MR : SMR;
     this.nr = simd ? NR : SNR;
+    this.kcMax = kc;
+    this.mcMax = mc;
+    this.ncMax = nc;
   }
 
   /** One GEMM problem: the operands as the Backend interface describes them. */
@@ -67,13 +76,13 @@ final class GemmF32 {
     int m = pr.m, n = pr.n, k = pr.k;
     scaleC(pr, co);
     if (pr.alpha == 0 || k == 0 || m == 0 || n == 0) return;
-    int mc = Math.min(MC / mr * mr, roundUp(m, mr));
+    int mc = Math.min(mcMax / mr * mr, roundUp(m, mr));
     int icBlocks = (m + mc - 1) / mc;
-    for (int jc = 0; jc < n; jc += NC) {
-      int nc = Math.min(NC, n - jc);
+    for (int jc = 0; jc < n; jc += ncMax) {
+      int nc = Math.min(ncMax, n - jc);
       int panels = (nc + nr - 1) / nr;
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
         float[] bp = scratch(PACK_B, panels * kc * nr);
         int jcc = jc, pcc = pc;
         // Pack B; then split the C block into (A block x panel range) tasks, enough to feed every thread.
