@@ -40,11 +40,34 @@ def measure(shape, rounds=5, seconds=1.0):
     return {"shape": shape, "us_per_op": mean * 1e6, "gflops": 2.0 * m * n * k / mean / 1e9}
 
 
+def cpu_time(shape, rounds=15):
+    """Best single-thread GFLOP per CPU-second (run with OPENBLAS_NUM_THREADS=1), the counterpart of GemmCpuTime."""
+    t, m, n, k = dims(shape)
+    rng = np.random.default_rng(1)
+    a = rng.random((m, k), dtype=np.float32) * 2 - 1
+    b = rng.random((k, n), dtype=np.float32) * 2 - 1
+    reps = max(1, int(1e9 / (2.0 * m * n * k)))
+    best = 0.0
+    for r in range(rounds):
+        t0 = time.thread_time()
+        for _ in range(reps):
+            a @ b
+        dt = time.thread_time() - t0
+        if r >= 3 and dt > 0:
+            best = max(best, 2.0 * m * n * k * reps / dt / 1e9)
+    return best
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-o", "--out")
+    ap.add_argument("--cpu-time", action="store_true", help="single-thread GFLOP per CPU-second instead (set OPENBLAS_NUM_THREADS=1)")
     ap.add_argument("shapes", nargs="*", default=SHAPES)
     args = ap.parse_args()
+    if args.cpu_time:
+        for s in args.shapes:
+            print(f"numpy {s:>5}: {cpu_time(s):6.1f} GFLOP per CPU-second (best of 12 rounds, one thread)", flush=True)
+        return
     res = []
     for s in args.shapes:
         r = measure(s)

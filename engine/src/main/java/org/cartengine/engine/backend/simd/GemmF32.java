@@ -138,10 +138,18 @@ final class GemmF32 {
       int dst = jp * kc * nr;
       int j0 = jc + jp * nr, w = Math.min(nr, jc + nc - j0);
       if (!pr.transB) {
-        for (int p = 0; p < kc; p++) {
-          int src = bo + (pc + p) * ldb + j0, d = dst + p * nr;
-          System.arraycopy(b, src, bp, d, w);
-          for (int j = w; j < nr; j++) bp[d + j] = 0;
+        if (simd && w == nr) {
+          for (int p = 0; p < kc; p++) {
+            int src = bo + (pc + p) * ldb + j0, d = dst + p * nr;
+            FloatVector.fromArray(S, b, src).intoArray(bp, d);
+            FloatVector.fromArray(S, b, src + L).intoArray(bp, d + L);
+          }
+        } else {
+          for (int p = 0; p < kc; p++) {
+            int src = bo + (pc + p) * ldb + j0, d = dst + p * nr;
+            for (int j = 0; j < w; j++) bp[d + j] = b[src + j];
+            for (int j = w; j < nr; j++) bp[d + j] = 0;
+          }
         }
       } else {
         for (int j = 0; j < nr; j++) {
@@ -163,7 +171,16 @@ final class GemmF32 {
     float alpha = pr.alpha;
     for (int ip = 0; ip * mr < mc; ip++) {
       int dst = ip * kc * mr, i0 = ic + ip * mr, h = Math.min(mr, ic + mc - i0);
-      if (!pr.transA) {
+      if (!pr.transA && h == 4 && mr == 4) {
+        // Whole panel: read four rows side by side, write the panel sequentially.
+        int r0 = ao + i0 * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        for (int p = 0, d = dst; p < kc; p++, d += 4) {
+          ap[d] = alpha * a[r0 + p];
+          ap[d + 1] = alpha * a[r1 + p];
+          ap[d + 2] = alpha * a[r2 + p];
+          ap[d + 3] = alpha * a[r3 + p];
+        }
+      } else if (!pr.transA) {
         for (int i = 0; i < mr; i++) {
           if (i < h) {
             int src = ao + (i0 + i) * lda + pc;
@@ -187,12 +204,17 @@ final class GemmF32 {
     float[] c = pr.c;
     int ldc = pr.ldc;
     float[] tile = null;
-    for (int jp = j0; jp < j1; jp++) {
-      int col = jc + jp * nr, w = Math.min(nr, jc + nc - col);
-      int bOff = jp * kc * nr;
-      for (int ip = 0; ip * mr < mc; ip++) {
-        int row = ic + ip * mr, h = Math.min(mr, ic + mc - row);
-        int aOff = ip * kc * mr;
+    // B panels in groups that stay in L2; within a group the A panel stays in L1 and the C tiles of
+    // one A panel lie side by side in a row (walking down C instead, tiles ldc apart, lands every
+    // tile in the same few L1 sets when ldc is a power of two: measured 15% slower at 1024).
+    int group = Math.max(1, (128 * 1024) / (kc * nr * 4));
+    for (int g0 = j0; g0 < j1; g0 += group)
+    for (int ip = 0; ip * mr < mc; ip++) {
+      int row = ic + ip * mr, h = Math.min(mr, ic + mc - row);
+      int aOff = ip * kc * mr;
+      for (int jp = g0; jp < Math.min(j1, g0 + group); jp++) {
+        int col = jc + jp * nr, w = Math.min(nr, jc + nc - col);
+        int bOff = jp * kc * nr;
         if (h == mr && w == nr) {
           kernel(kc, ap, aOff, bp, bOff, c, co + row * ldc + col, ldc);
         } else {
