@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * then adds into C.
  *
  * <p>Measured on a 2-core AMD EPYC (Zen 3, AVX2), one thread, CPU time, 1024^3: the micro-kernel alone
- * runs at 80-88 GFLOP/s (the FMA peak is about 90); the whole GEMM at about 60 on JDK 17 and 67 on
- * JDK 25, against 83 for OpenBLAS's SGEMM on the same core (bench/README.md).
+ * runs at 80-88 GFLOP/s (the FMA peak is about 90); the whole GEMM at 68 on JDK 17 and 72 on JDK 25,
+ * against 86 for OpenBLAS's SGEMM on the same core (bench/README.md).
  */
 final class GemmF32 {
   private static final VectorSpecies<Float> S = Vec.F;
