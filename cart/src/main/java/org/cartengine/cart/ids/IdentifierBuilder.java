@@ -106,7 +106,7 @@ public final class IdentifierBuilder {
     Identifiers ids = new Identifiers(tokens, n, vocab.length, vocab);
     seconds.put("unique token + trie", secs(t));
     seconds.put("total", secs(t0));
-    IndexStats train = new IndexStats(cfg.scheme.cliName, n, 0, new int[0], 0, 0, List.of(), recon, reconRows, 0, 0, 0, epochLoss, resets, seconds, be.name() + ": " + be.device());
+    IndexStats train = IndexStats.training(cfg.scheme.cliName, recon, reconRows, epochLoss, resets, seconds, be.name() + ": " + be.device());
     return new IndexResult(cfg, model, ids, itemIds, IndexStats.of(model, ids, train));
   }
 

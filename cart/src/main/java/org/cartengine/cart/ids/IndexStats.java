@@ -27,6 +27,11 @@ public record IndexStats(
     double reconError, int reconRows, long trieNodes, long trieBytes, long identifierBytes,
     double[] epochLoss, int deadCodeResets, Map<String, Double> seconds, String backend) {
 
+  /** The build's training statistics alone; {@link #of} adds the identifier statistics. */
+  static IndexStats training(String scheme, double reconError, int reconRows, double[] epochLoss, int deadCodeResets, Map<String, Double> seconds, String backend) {
+    return new IndexStats(scheme, 0, 0, new int[0], 0, 0, List.of(), reconError, reconRows, 0, 0, 0, epochLoss, deadCodeResets, seconds, backend);
+  }
+
   /** Identifier statistics of ids; training fields from train (may be null). */
   static IndexStats of(IdentifierModel model, Identifiers ids, IndexStats train) {
     int n = ids.size(), len = ids.length();
