@@ -8,7 +8,8 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
-        // data, index, train, eval, search, enhance, ablate are added here as they land
+        new DataCommand()
+        // index, train, eval, search, enhance, ablate are added here as they land
     );
   }
 }
