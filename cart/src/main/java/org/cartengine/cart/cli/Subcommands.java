@@ -8,7 +8,8 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
-        new DataCommand()
+        new DataCommand(),
+        new IndexCommand()
         // index, train, eval, search, enhance, ablate are added here as they land
     );
   }
