@@ -171,6 +171,10 @@ public final class Trainer {
         .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
   }
 
+  public static int[] shuffledOrder(int n, long seed) {
+    return shuffled(n, seed);
+  }
+
   static int[] shuffled(int n, long seed) {
     int[] a = new int[n];
     for (int i = 0; i < n; i++) a[i] = i;
