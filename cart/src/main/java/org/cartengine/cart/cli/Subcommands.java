@@ -11,7 +11,7 @@ final class Subcommands {
         new TrainCommand(),
         new EvalCommand(),
         new SearchCommand(),
-        new AblateCommand()
-    );
+        new AblateCommand(),
+        new DataCommand());
   }
 }
