@@ -26,14 +26,15 @@ public final class Autograd {
     return NO_GRAD.get()[0] == 0;
   }
 
-  /** Inference scope: ops record no history. Use with try-with-resources. */
-  public static AutoCloseable noGrad() {
+  /** Inference scope: ops record no history. Use with try-with-resources: {@code try (var s = Autograd.noGrad()) {..}}. */
+  public static Scope noGrad() {
     int[] depth = NO_GRAD.get();
     depth[0]++;
     return new Scope(depth);
   }
 
-  private static final class Scope implements AutoCloseable {
+  /** A noGrad scope; its close() throws nothing, so callers need no catch. */
+  public static final class Scope implements AutoCloseable {
     private final int[] depth;
     private boolean done;
 
