@@ -118,7 +118,9 @@ public final class Autograd {
         t.setGrad(null);
         g.close();
       }
-      t.setNode(null);
+      // Keep a marker rather than no node: a freed non-leaf would otherwise pass for a leaf, and a
+      // later backward through it would silently stop there.
+      t.setNode(n.freed());
     }
   }
 
@@ -134,6 +136,9 @@ public final class Autograd {
       Tensor t = (Tensor) top[0];
       int next = (int) top[1];
       Node n = t.node();
+      if (n != null && n.isFreed())
+        throw new IllegalStateException("backward(): tensor " + Shape.str(t.shape()) + " (output of " + n.op + ") belongs to a graph that an earlier backward() already freed; "
+            + "recompute it, or detach() it to use its value as a constant");
       Tensor[] ins = n == null ? new Tensor[0] : n.inputs;
       if (next < ins.length) {
         top[1] = next + 1;
