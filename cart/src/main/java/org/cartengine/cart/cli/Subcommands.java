@@ -8,9 +8,11 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
-        new DataCommand(),
-        new IndexCommand()
-        // index, train, eval, search, enhance, ablate are added here as they land
-    );
+        new IndexCommand(),
+        new TrainCommand(),
+        new EvalCommand(),
+        new SearchCommand(),
+        new AblateCommand(),
+        new DataCommand());
   }
 }
