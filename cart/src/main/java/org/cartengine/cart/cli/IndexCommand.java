@@ -84,7 +84,7 @@ public final class IndexCommand implements Callable<Integer> {
   @Option(names = "--warmup-epochs", paramLabel = "E", description = "warm-up epochs (default 2; the paper: 300)")
   Integer warmupEpochs;
 
-  @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default 1e-3; the paper: 1e-4)")
+  @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default 3e-3; the paper: 1e-4)")
   Double lr;
 
   @Option(names = "--batch-size", paramLabel = "B", description = "RQ-VAE batch size (default 128)")
