@@ -41,9 +41,9 @@ public final class Main implements Runnable {
     }
 
     static int withVectorModule(Class<?> mainClass, String[] args) throws Exception {
-      String java = ProcessHandle.current().info().command().orElse("java");
+      String javaBin = ProcessHandle.current().info().command().orElse("java");
       List<String> cmd = new ArrayList<>();
-      cmd.add(java);
+      cmd.add(javaBin);
       cmd.add("--add-modules=jdk.incubator.vector");
       cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
       cmd.add("-cp");
