@@ -8,6 +8,7 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
+        new EnhanceCommand()
         // data, index, train, eval, search, enhance, ablate are added here as they land
     );
   }

@@ -46,7 +46,8 @@ public final class CaptionEnhancer {
   /**
    * The pseudo-queries of every item, item by item in row order and, per item, by method (transfer, recombination,
    * WordNet): a function of the train captions, the ids, the embeddings and {@code cfg} only. A text the item
-   * already has (or got from an earlier method), compared by {@link Texts#normalise}, is not added again.
+   * already has (or got from an earlier method), compared by {@link Texts#normalise}, is not added again; a method
+   * adds at most {@code perItem} minus the captions of its source that the item already has.
    */
   public static List<Caption> pseudoQueries(TrainTexts train, List<String> ids, Embeddings emb, EnhanceConfig cfg,
       Backend be) {
@@ -64,9 +65,9 @@ public final class CaptionEnhancer {
     for (int i = 0; i < train.items(); i++) {
       Set<String> seen = train.normalisedTexts(i);
       for (PseudoQueryMethod m : methods) {
-        int added = 0;
+        int added = 0, budget = cfg.perItem() - train.count(i, m.source()); // an enhanced dataset gets nothing more
         for (String text : m.candidates(i)) {
-          if (added == cfg.perItem()) break;
+          if (added >= budget) break;
           String n = Texts.normalise(text);
           if (n.isEmpty() || !seen.add(n)) continue;
           out.add(new Caption(i, ids.get(i), text, Split.TRAIN, m.source()));

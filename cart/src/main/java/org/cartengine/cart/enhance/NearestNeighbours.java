@@ -51,6 +51,11 @@ public final class NearestNeighbours {
    * duplicates), other than i.
    */
   public static Result search(Embeddings emb, int[] candidates, int k, Backend be) {
+    return search(emb, candidates, k, be, BLOCK_SCORES);
+  }
+
+  /** {@link #search} with at most {@code blockScores} scores per block (tests use small blocks). */
+  static Result search(Embeddings emb, int[] candidates, int k, Backend be, int blockScores) {
     int n = emb.rows(), d = emb.dim(), m = candidates.length;
     checkCandidates(candidates, n);
     if (k < 1) throw new IllegalArgumentException("k must be >= 1, got " + k);
@@ -74,7 +79,7 @@ public final class NearestNeighbours {
     float[] unit = new float[m * d];
     float[] row = new float[d];
     for (int c = 0; c < m; c++) normalise(emb, candidates[c], norm, row, unit, c * d);
-    int block = Math.max(1, Math.min(n, BLOCK_SCORES / m));
+    int block = Math.max(1, Math.min(n, blockScores / m));
     float[] raw = new float[block * d];
     float[] q = new float[block * d];
     try (Tensor cand = Tensor.of(be, unit, m, d); Tensor candT = cand.t()) {

@@ -64,6 +64,13 @@ public final class TrainTexts {
     return out;
   }
 
+  /** How many of item {@code i}'s train captions have {@code source}. */
+  int count(int i, String source) {
+    int n = 0;
+    for (Caption c : byItem.get(i)) if (source.equals(c.source())) n++;
+    return n;
+  }
+
   /** The normalised forms ({@link Texts#normalise}) of all of item {@code i}'s train texts. */
   Set<String> normalisedTexts(int i) {
     Set<String> out = new HashSet<>();

@@ -31,7 +31,8 @@
  * Each method adds at most {@code perItem} (default 3) texts per item, never one that the item already has in train
  * (compared lower-cased, punctuation as spaces). Recombination and WordNet choose among their candidates at random,
  * seeded from (seed, item id, method): the same seed gives the same output. Texts that this enhancer made (the three
- * sources above) are never the starting point of a method, so enhancing an enhanced dataset again adds nothing.
+ * sources above) are never the starting point of a method, and {@code perItem} counts the captions of that source the
+ * item already has, so enhancing an enhanced dataset again (same settings) adds nothing.
  *
  * <h2>What enhancement reads</h2>
  *
