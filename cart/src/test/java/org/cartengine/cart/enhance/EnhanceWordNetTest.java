@@ -15,9 +15,11 @@ class EnhanceWordNetTest {
   @Test
   void knownWordsHaveSynonymsAndHypernyms() {
     assertTrue(wn.variants("dog").hypernyms().contains("canine"), wn.variants("dog").toString());
-    assertTrue(wn.variants("puppy").synonyms().contains("pup"), wn.variants("puppy").toString());
+    assertTrue(wn.variants("car").synonyms().contains("automobile"), wn.variants("car").toString());
     assertTrue(wn.variants("puppy").hypernyms().contains("dog"), wn.variants("puppy").toString());
     assertTrue(wn.variants("Dogs").hypernyms().contains("canine"), "case and inflection are reduced");
+    // "flag" as a masthead (sense 2, tagged 3 times against 31) would give "listing": rare senses are left out
+    assertTrue(!wn.variants("flag").all().contains("listing"), wn.variants("flag").toString());
   }
 
   @Test
