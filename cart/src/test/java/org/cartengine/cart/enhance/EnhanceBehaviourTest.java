@@ -79,6 +79,42 @@ class EnhanceBehaviourTest {
   }
 
   @Test
+  void bareItemsAreNamedAfterTheirCluster() {
+    // 6 well-separated clusters, each with its own words; 4 of each cluster's 10 items have no train caption
+    List<List<String>> words = List.of(List.of("dog", "puppy", "bark"), List.of("cat", "kitten", "purr"),
+        List.of("car", "wheel", "road"), List.of("tree", "leaf", "forest"), List.of("apple", "fruit", "red"),
+        List.of("house", "roof", "door"));
+    Random r = new Random(11);
+    int n = 60, d = 8;
+    float[] emb = new float[n * d];
+    List<Caption> caps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int c = i % 6;
+      for (int t = 0; t < d; t++) emb[i * d + t] = (t == c ? 4f : 0f) + (float) (0.3 * r.nextGaussian());
+      if (!bare(i)) {
+        caps.add(new Caption(i, null, words.get(c).get(r.nextInt(3)), Split.TRAIN));
+        caps.add(new Caption(i, null, words.get(c).get(r.nextInt(3)) + " " + words.get(c).get(r.nextInt(3)), Split.TRAIN));
+      }
+    }
+    Dataset ds = Synthetic.write(tmp.resolve("clusters"), emb, n, d, caps);
+    Enhanced e = CaptionEnhancer.enhance(ds, EnhanceConfig.DEFAULT.withNeighbours(5), BE);
+    int bareCaptions = 0;
+    for (Caption c : e.dataset().captions(Split.TRAIN)) {
+      if (!bare(c.item())) continue;
+      bareCaptions++;
+      for (Texts.Token t : Texts.tokens(c.text())) {
+        assertTrue(words.get(c.item() % 6).contains(t.word()), c.itemId() + " got \"" + c.text() + "\"");
+      }
+    }
+    assertEquals(24 * 3, bareCaptions, "3 transferred texts for each of the 24 bare items");
+  }
+
+  /** 4 of the 10 items of each cluster. */
+  private static boolean bare(int i) {
+    return (i / 6) % 3 == 0;
+  }
+
+  @Test
   void transferRanksTextsBySummedSimilarity() {
     // item 0 is bare; items 1 and 2 are close to it and share "dog", item 3 is closest but alone with "cat"
     float[] emb = {1, 0, 0.8f, 0.6f, 0.8f, -0.6f, 0.95f, 0.31f};
