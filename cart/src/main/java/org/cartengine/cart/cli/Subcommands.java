@@ -8,8 +8,11 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
-        new EnhanceCommand()
-        // data, index, train, eval, search, enhance, ablate are added here as they land
-    );
+        new TrainCommand(),
+        new EvalCommand(),
+        new SearchCommand(),
+        new AblateCommand(),
+        new DataCommand(),
+        new EnhanceCommand());
   }
 }

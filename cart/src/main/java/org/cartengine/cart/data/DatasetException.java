@@ -12,12 +12,12 @@ public class DatasetException extends RuntimeException {
   }
 
   /** {@code file: message}. */
-  static DatasetException at(String file, String message) {
+  public static DatasetException at(String file, String message) {
     return new DatasetException(file + ": " + message);
   }
 
   /** {@code file:line: message}, the form compilers use, so editors can jump to it. */
-  static DatasetException at(String file, int line, String message) {
+  public static DatasetException at(String file, int line, String message) {
     return new DatasetException(file + ":" + line + ": " + message);
   }
 }

@@ -13,12 +13,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Strict JSON parsing with errors that name file and line, and the Gson used for writing. */
-final class Json {
+public final class Json {
   private Json() {}
 
   /** Writes UTF-8 text as is ("<" and "'" are not escaped: the files are data, not HTML). */
-  static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
-  static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
+  public static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+  public static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
 
   private static final Pattern AT_LINE = Pattern.compile(" at line (\\d+) column (\\d+)(?: path \\S*)?");
 
@@ -26,7 +26,7 @@ final class Json {
    * Parses {@code text} as exactly one strict JSON value (RFC 8259: no comments, no single quotes, no trailing data).
    * Errors read {@code file:line: malformed JSON: ...}, with lines counted from {@code firstLine}.
    */
-  static JsonElement parse(String text, String file, int firstLine) {
+  public static JsonElement parse(String text, String file, int firstLine) {
     JsonReader r = new JsonReader(new StringReader(text));
     r.setStrictness(Strictness.STRICT);
     JsonElement e;
@@ -46,6 +46,12 @@ final class Json {
   }
 
   /** {@code msg} as "file:line: malformed JSON: ... at column C", its Gson location turned into our line number. */
+  /** The 1-based line a reader is at (Gson reports it only in its location string). */
+  public static int line(JsonReader r) {
+    Matcher m = AT_LINE.matcher(r.toString());
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
+  }
+
   private static DatasetException error(String msg, String file, int firstLine) {
     int line = firstLine;
     Matcher m = AT_LINE.matcher(msg);

@@ -12,17 +12,40 @@ public final class Identifiers {
   private final PrefixTrie trie;
 
   public Identifiers(int[] tokens, int n, int length, int[] vocab) {
+    this(checked(tokens, n, length, vocab).clone(), n, length, vocab.clone(), null);
+  }
+
+  private Identifiers(int[] tokens, int n, int length, int[] vocab, PrefixTrie trie) {
+    this.tokens = tokens;
+    this.n = n;
+    this.length = length;
+    this.vocab = vocab;
+    this.trie = trie != null ? trie : PrefixTrie.build(tokens, n, length);
+  }
+
+  private static int[] checked(int[] tokens, int n, int length, int[] vocab) {
     if (vocab.length != length) throw new IllegalArgumentException("Identifiers: " + vocab.length + " vocabulary sizes for length " + length);
+    if (tokens.length != n * length) throw new IllegalArgumentException("Identifiers: " + tokens.length + " tokens for " + n + " identifiers of length " + length);
     for (int i = 0; i < n; i++)
       for (int j = 0; j < length; j++) {
         int t = tokens[i * length + j];
         if (t < 0 || t >= vocab[j]) throw new IllegalArgumentException("Identifiers: item " + i + " position " + j + " token " + t + " outside [0, " + vocab[j] + ")");
       }
-    this.tokens = tokens.clone();
-    this.n = n;
-    this.length = length;
-    this.vocab = vocab.clone();
-    this.trie = PrefixTrie.build(this.tokens, n, length);
+    return tokens;
+  }
+
+  /**
+   * These identifiers followed by m new ones (items size() .. size()+m-1): existing identifiers are
+   * unchanged, and the trie grows by merging instead of being rebuilt from scratch. Each vocabulary
+   * size becomes the larger of the old one and newVocab's (a new item may carry a larger u).
+   */
+  public Identifiers append(int[] newTokens, int m, int[] newVocab) {
+    int[] v = vocab.clone();
+    for (int j = 0; j < length; j++) v[j] = Math.max(v[j], newVocab[j]);
+    checked(newTokens, m, length, v);
+    int[] all = java.util.Arrays.copyOf(tokens, (n + m) * length);
+    System.arraycopy(newTokens, 0, all, n * length, m * length);
+    return new Identifiers(all, n + m, length, v, trie.grow(all, n + m, length));
   }
 
   public int size() {
