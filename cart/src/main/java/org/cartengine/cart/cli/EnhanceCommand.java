@@ -15,8 +15,8 @@ import org.cartengine.cart.enhance.CaptionEnhancer;
 import org.cartengine.cart.enhance.EnhanceConfig;
 import org.cartengine.cart.enhance.Enhanced;
 import org.cartengine.engine.backend.Backend;
-import org.cartengine.engine.backend.Backends;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
         "Reads only train captions; val and test are copied unchanged."})
 public final class EnhanceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--data", required = true, paramLabel = "DIR",
       description = "a dataset directory, or the name of an embedded dataset (emoji)")
@@ -75,7 +77,7 @@ public final class EnhanceCommand implements Callable<Integer> {
       }
       EnhanceConfig cfg = new EnhanceConfig(neighbours, perItem, seed, !noTransfer, !noRecombination, !noWordnet,
           maxExact);
-      Backend be = Backends.get();
+      Backend be = device.backend();
       long t0 = System.nanoTime();
       Enhanced e = CaptionEnhancer.enhance(ds, cfg, be);
       double secs = (System.nanoTime() - t0) / 1e9;
