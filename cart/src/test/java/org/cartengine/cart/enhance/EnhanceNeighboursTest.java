@@ -2,6 +2,7 @@ package org.cartengine.cart.enhance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,15 +12,18 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.cartengine.cart.data.Embeddings;
 import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.backend.Backends;
 import org.cartengine.engine.backend.reference.ReferenceBackend;
 import org.junit.jupiter.api.Test;
 
 /**
  * The engine's F32 screen plus double rescoring returns exactly the neighbours of a brute-force double-precision
- * cosine search, ties (duplicates, scaled copies, zero vectors, small integer vectors) broken by the lower index.
+ * cosine search, ties (duplicates, scaled copies, zero vectors, small integer vectors) broken by the lower index, on
+ * every backend available here (reference and SIMD on a CPU; CUDA and OpenCL where present).
  */
 class EnhanceNeighboursTest {
   private static final Backend BE = new ReferenceBackend();
+  private static final List<Backend> ALL = Backends.available().stream().map(Backends::create).toList();
 
   /** Brute force, written independently of NearestNeighbours: every pair, sums in double in index order, full sort. */
   static int[][] bruteForce(float[] x, int n, int d, int[] candidates, int k) {
@@ -80,14 +84,16 @@ class EnhanceNeighboursTest {
     Random r = new Random(seed);
     float[] x = trickyRows(r, n, d);
     int[] cand = subset(r, n, 0.75);
-    // tiny blocks: many blocks of query rows, the last one partial
-    NearestNeighbours.Result got = NearestNeighbours.search(Embeddings.of(x, n, d), cand, k, BE, blockScores);
     int[][] want = bruteForce(x, n, d, cand, k);
-    for (int i = 0; i < n; i++) assertArrayEquals(want[i], got.index()[i], "neighbours of row " + i);
     NearestNeighbours.Result ref = NearestNeighbours.reference(Embeddings.of(x, n, d), cand, k);
-    for (int i = 0; i < n; i++) {
-      assertArrayEquals(want[i], ref.index()[i], "reference, row " + i);
-      assertArrayEquals(ref.similarity()[i], got.similarity()[i], 0.0, "similarities of row " + i);
+    for (int i = 0; i < n; i++) assertArrayEquals(want[i], ref.index()[i], "reference, row " + i);
+    for (Backend be : ALL) {
+      // tiny blocks: many blocks of query rows, the last one partial
+      NearestNeighbours.Result got = NearestNeighbours.search(Embeddings.of(x, n, d), cand, k, be, blockScores);
+      for (int i = 0; i < n; i++) {
+        assertArrayEquals(want[i], got.index()[i], be.name() + ": neighbours of row " + i);
+        assertArrayEquals(ref.similarity()[i], got.similarity()[i], 0.0, be.name() + ": similarities of row " + i);
+      }
     }
   }
 
@@ -97,9 +103,11 @@ class EnhanceNeighboursTest {
     int n = 400, d = 96, k = 10;
     float[] x = gaussianWithNearDuplicates(r, n, d);
     int[] all = java.util.stream.IntStream.range(0, n).toArray();
-    NearestNeighbours.Result got = NearestNeighbours.search(Embeddings.of(x, n, d), all, k, BE);
     int[][] want = bruteForce(x, n, d, all, k);
-    for (int i = 0; i < n; i++) assertArrayEquals(want[i], got.index()[i], "neighbours of row " + i);
+    for (Backend be : ALL) {
+      NearestNeighbours.Result got = NearestNeighbours.search(Embeddings.of(x, n, d), all, k, be);
+      for (int i = 0; i < n; i++) assertArrayEquals(want[i], got.index()[i], be.name() + ": neighbours of row " + i);
+    }
   }
 
   private static float[] gaussianWithNearDuplicates(Random r, int n, int d) {
@@ -112,6 +120,15 @@ class EnhanceNeighboursTest {
       }
     }
     return x;
+  }
+
+  @Test
+  void backendsUnderTest() {
+    List<String> names = ALL.stream().map(Backend::name).toList();
+    assertTrue(names.contains("reference"), names.toString());
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      assertTrue(names.contains("simd"), "the Vector API is there, so SIMD is tested too: " + names);
+    }
   }
 
   @Test
