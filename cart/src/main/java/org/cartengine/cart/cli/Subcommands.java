@@ -12,6 +12,7 @@ final class Subcommands {
         new EvalCommand(),
         new SearchCommand(),
         new AblateCommand(),
-        new DataCommand());
+        new DataCommand(),
+        new EnhanceCommand());
   }
 }
