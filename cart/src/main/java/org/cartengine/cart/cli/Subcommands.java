@@ -8,6 +8,7 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
+        new IndexCommand(),
         new TrainCommand(),
         new EvalCommand(),
         new SearchCommand(),
