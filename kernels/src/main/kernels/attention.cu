@@ -226,10 +226,8 @@ KERNEL_BOUNDS(AT_NT, 2) void SFX(attention_bwd_dq)(const GLOBAL real* q, const G
         real p;
         dss[i * AT_PL + sj] = at_dscore(s[r], dp[r], rowLse[i], rowD[i], scale, at_allowed(pad, b, tq, tk, q0 + i, k0 + sj, causal), &p);
       }
-      if (nDC > 1) {
-        BARRIER();
-        at_load(ks, AT_BK, kh, k0, tk, c0, d);
-      }
+      BARRIER();  // (unconditional: PoCL needs barriers outside conditionals)
+      if (nDC > 1) at_load(ks, AT_BK, kh, k0, tk, c0, d);
       BARRIER();
       UNROLL for (int r = 0; r < AT_OPT; r++) {
         int i = oi + r * AT_OROWS;
@@ -312,8 +310,8 @@ KERNEL_BOUNDS(AT_NT, 2) void SFX(attention_bwd_dkdv)(const GLOBAL real* q, const
         dss[i * AT_PL + sj] = at_dscore(s[r], dp[r], rowLse[i], rowD[i], scale, at_allowed(pad, b, tq, tk, q0 + i, k0 + sj, causal), &p);
         ps[i * AT_PL + sj] = p;
       }
+      BARRIER();
       if (nDC > 1) {
-        BARRIER();
         at_load(qs, AT_BQ, qh, q0, tq, c0, d);
         at_load(dos, AT_BQ, doh, q0, tq, c0, d);
       }

@@ -13,6 +13,8 @@
 //     instantiations have distinct entry points. Literals go through R(), math through the upper-case
 //     macros, so a float kernel never silently computes in double.
 //   - block sizes handed to the reduction helpers are powers of two between 32 and 256.
+//   - a barrier (also inside a helper) is never under a branch, even a block-uniform one: PoCL's work-group
+//     compiler miscompiles that (heap corruption seen on PoCL 3/4). Loops with block-uniform trip counts are fine.
 #ifndef CART_COMMON_H
 #define CART_COMMON_H
 

@@ -127,20 +127,22 @@ KERNEL void SFX(unary_bwd)(int op, real p, const GLOBAL real* x, const GLOBAL re
   for (int i = GID_X; i < n; i += GSTRIDE_X) dx[i] = dy[i] * unary_derivative(op, p, x[i], y[i]);
 }
 
-// out[e] = a[ia] op b[ib] over L.shape (a zero stride broadcasts).
-KERNEL void SFX(binary_fwd)(int op, const GLOBAL real* a, const GLOBAL real* b, GLOBAL real* out, layout8 L, int total) {
+// out[outOff + e] = a[aOff + ia] op b[bOff + ib] over L.shape (a zero stride broadcasts). The offsets let the
+// host split index spaces of more than 8 axes into several launches.
+KERNEL void SFX(binary_fwd)(int op, const GLOBAL real* a, int aOff, const GLOBAL real* b, int bOff, GLOBAL real* out, int outOff, layout8 L, int total) {
   for (int e = GID_X; e < total; e += GSTRIDE_X) {
     int ia, ib;
     layout_offsets(&L, e, &ia, &ib);
-    out[e] = binary_forward(op, a[ia], b[ib]);
+    out[outOff + e] = binary_forward(op, a[aOff + ia], b[bOff + ib]);
   }
 }
 
-KERNEL void SFX(binary_bwd)(int op, int which, const GLOBAL real* a, const GLOBAL real* b, const GLOBAL real* dout, GLOBAL real* g, layout8 L, int total) {
+KERNEL void SFX(binary_bwd)(int op, int which, const GLOBAL real* a, int aOff, const GLOBAL real* b, int bOff,
+    const GLOBAL real* dout, GLOBAL real* g, int outOff, layout8 L, int total) {
   for (int e = GID_X; e < total; e += GSTRIDE_X) {
     int ia, ib;
     layout_offsets(&L, e, &ia, &ib);
-    g[e] = dout[e] * binary_derivative(op, which, a[ia], b[ib]);
+    g[outOff + e] = dout[outOff + e] * binary_derivative(op, which, a[aOff + ia], b[bOff + ib]);
   }
 }
 

@@ -2,36 +2,40 @@
 // backward, and the partial sums of sumSquares. Argmax is the first maximum along len, as in the reference.
 #include "common.h"
 
-#define R_SUM 0
-#define R_MAX 1
-
-// inner == 1: one block per row of len contiguous elements.
-KERNEL_BOUNDS(256, 4) void SFX(reduce_rows)(const GLOBAL real* x, GLOBAL real* out, GLOBAL int* argmax, int outer, int len, int op) {
+// inner == 1: one block per row of len contiguous elements (sum and max are separate kernels so that no
+// barrier sits under a branch, which PoCL's work-group compiler does not handle).
+KERNEL_BOUNDS(256, 4) void SFX(reduce_sum_rows)(const GLOBAL real* x, GLOBAL real* out, int outer, int len) {
   SHARED real sv[256];
-  SHARED int si[256];
-  int t = LID_X;
   for (int row = GROUP_X; row < outer; row += NGROUPS_X) {
     const GLOBAL real* xr = x + (long)row * len;
-    if (op == R_SUM) {
-      real s = 0;
-      for (int l = t; l < len; l += LSIZE_X) s += xr[l];
-      s = block_sum(sv, s);
-      if (t == 0) out[row] = s;
-    } else {
-      real best = -REAL_INF;
-      int arg = 0x7fffffff;
-      for (int l = t; l < len; l += LSIZE_X) {
-        real v = xr[l];
-        if (arg == 0x7fffffff || v > best) { best = v; arg = l; }
-      }
-      block_argmax(sv, si, &best, &arg);
-      if (t == 0) {
-        out[row] = best;
-        if (argmax) argmax[row] = arg;
-      }
+    real s = 0;
+    for (int l = LID_X; l < len; l += LSIZE_X) s += xr[l];
+    s = block_sum(sv, s);
+    if (LID_X == 0) out[row] = s;
+  }
+}
+
+KERNEL_BOUNDS(256, 4) void SFX(reduce_max_rows)(const GLOBAL real* x, GLOBAL real* out, GLOBAL int* argmax, int outer, int len) {
+  SHARED real sv[256];
+  SHARED int si[256];
+  for (int row = GROUP_X; row < outer; row += NGROUPS_X) {
+    const GLOBAL real* xr = x + (long)row * len;
+    real best = -REAL_INF;
+    int arg = 0x7fffffff;
+    for (int l = LID_X; l < len; l += LSIZE_X) {
+      real v = xr[l];
+      if (arg == 0x7fffffff || v > best) { best = v; arg = l; }
+    }
+    block_argmax(sv, si, &best, &arg);
+    if (LID_X == 0) {
+      out[row] = best;
+      if (argmax) argmax[row] = arg;
     }
   }
 }
+
+#define R_SUM 0
+#define R_MAX 1
 
 // inner > 1: a block is 32 columns (threads along inner, coalesced) x 8 lanes along len; the 8 partials of
 // each column are combined in shared memory, in lane order, so argmax ties still resolve to the first index.

@@ -49,11 +49,8 @@ KERNEL_BOUNDS(256, 4) void SFX(cross_entropy_fwd)(const GLOBAL real* logits, con
   SHARED real sm[256];
   SHARED real ss[256];
   for (int r = GROUP_X; r < rows; r += NGROUPS_X) {
+    // Barriers stay outside conditionals (also for ignored rows): PoCL's work-group compiler needs that.
     int t = targets[r];
-    if (t == ignoreIndex) {
-      if (LID_X == 0) loss[r] = 0;
-      continue;
-    }
     const GLOBAL real* xr = logits + (long)r * cols;
     real lse = row_lse(xr, cols, sm, ss);
     real sx = 0;
@@ -61,7 +58,8 @@ KERNEL_BOUNDS(256, 4) void SFX(cross_entropy_fwd)(const GLOBAL real* logits, con
       for (int j = LID_X; j < cols; j += LSIZE_X) sx += xr[j];
     sx = block_sum(sm, sx);
     if (LID_X == 0) {
-      if (t < 0 || t >= cols) loss[r] = REAL_NAN;
+      if (t == ignoreIndex) loss[r] = 0;
+      else if (t < 0 || t >= cols) loss[r] = REAL_NAN;
       else loss[r] = -(R(1) - smoothing) * (xr[t] - lse) - smoothing / (real)cols * (sx - (real)cols * lse);
     }
   }
@@ -74,15 +72,11 @@ KERNEL_BOUNDS(256, 4) void SFX(cross_entropy_bwd)(const GLOBAL real* logits, con
   for (int r = GROUP_X; r < rows; r += NGROUPS_X) {
     int t = targets[r];
     long o = (long)r * cols;
-    if (t == ignoreIndex) {
-      for (int j = LID_X; j < cols; j += LSIZE_X) dlogits[o + j] = 0;
-      continue;
-    }
     real lse = row_lse(logits + o, cols, sm, ss);
-    real g = dloss[r], base = smoothing / (real)cols;
+    real g = t == ignoreIndex ? R(0) : dloss[r], base = smoothing / (real)cols;
     for (int j = LID_X; j < cols; j += LSIZE_X) {
       real q = base + (j == t ? R(1) - smoothing : R(0));
-      dlogits[o + j] = g * (EXP(logits[o + j] - lse) - q);
+      dlogits[o + j] = t == ignoreIndex ? R(0) : g * (EXP(logits[o + j] - lse) - q);
     }
   }
 }
