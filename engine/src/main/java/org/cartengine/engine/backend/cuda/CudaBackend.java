@@ -350,6 +350,14 @@ public final class CudaBackend extends DeviceBackend {
     sync("synchronize");
   }
 
+  /** dst[0..n) = src[0..n) with the driver's device-to-device copy (the bandwidth yardstick of the benchmarks). */
+  public synchronized void deviceCopy(Buffer src, Buffer dst, int n) {
+    checkOpen();
+    own(src, "deviceCopy");
+    own(dst, "deviceCopy");
+    cuMemcpyDtoDAsync(ptr(dst), ptr(src), (long) n * src.dtype().bytes, stream);
+  }
+
   /**
    * Milliseconds of device time that {@code work} (backend calls) takes, measured with CUDA events on this
    * backend's stream; waits for the work.
