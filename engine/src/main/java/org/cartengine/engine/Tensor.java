@@ -179,7 +179,10 @@ public final class Tensor implements AutoCloseable {
 
   /** The underlying buffer; throws if released. Ops pass it to backend kernels. */
   public Buffer buffer() {
-    storage.buffer.checkOpen("tensor " + (name == null ? "" : name + " ") + Shape.str(shape));
+    String what = "tensor " + (name == null ? "" : name + " ") + Shape.str(shape);
+    // A closed view is unusable even while other views keep the shared buffer alive.
+    if (closed) throw new IllegalStateException(what + ": used after close() (buffer of " + storage.buffer.length() + " x " + dtype + " on " + storage.buffer.backend().name() + ")");
+    storage.buffer.checkOpen(what);
     return storage.buffer;
   }
 

@@ -1,5 +1,6 @@
 package org.cartengine.cart.cli;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -40,11 +41,11 @@ public final class Main implements Runnable {
     }
 
     static int withVectorModule(Class<?> mainClass, String[] args) throws Exception {
-      String java = ProcessHandle.current().info().command().orElse("java");
+      String javaBin = ProcessHandle.current().info().command().orElse("java");
       List<String> cmd = new ArrayList<>();
-      cmd.add(java);
+      cmd.add(javaBin);
       cmd.add("--add-modules=jdk.incubator.vector");
-      cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+      cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(mainClass.getName());

@@ -50,12 +50,10 @@ public final class Softmax {
     Tensor lc = Views.contiguous(logits), tc = Views.contiguous(targets);
     Tensor perRow = Tensor.zeros(be, logits.dtype(), rows);
     be.crossEntropy(lc.buffer(), tc.buffer(), perRow.buffer(), rows, cols, ignoreIndex, smoothing);
-    // Negative ignoreIndex (targets are never negative): no row is ignored and no host read is needed.
-    int count = rows;
-    if (ignoreIndex >= 0) {
-      count = 0;
-      for (int t : tc.toIntArray()) if (t != ignoreIndex) count++;
-    }
+    // Ignored rows leave the mean's denominator too. Negative ignore indices (PyTorch's -100) are the
+    // common case, so the rows are counted whatever the sign.
+    int count = 0;
+    for (int t : tc.toIntArray()) if (t != ignoreIndex) count++;
     double inv = 1.0 / Math.max(1, count);
     Tensor loss = Tensor.zeros(be, logits.dtype());
     be.reduce(org.cartengine.engine.backend.ReduceOp.SUM, perRow.buffer(), loss.buffer(), null, 1, rows, 1);

@@ -1,0 +1,269 @@
+package org.cartengine.engine.backend.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * F32 GEMM, {@code C = alpha * op(A) * op(B) + beta * C}, in the BLIS/GotoBLAS structure:
+ *
+ * <pre>
+ *   for jc in n by NC:            B block  [KC x NC]  packed once, shared by all threads (L3)
+ *     for pc in k by KC:
+ *       for ic in m by MC:        A block  [MC x KC]  packed per thread (L2)       <- parallel
+ *         for jr in nc by NR:     B panel  [KC x NR]  (L1)
+ *           for ir in mc by MR:   micro-kernel: MR x NR tile of C in registers
+ * </pre>
+ *
+ * Packing makes every transpose combination the same kernel: op(A) and op(B) are read through
+ * their strides once per block and laid out panel by panel, zero-padded to whole tiles, with alpha
+ * folded into A. The vector micro-kernel keeps a 4 x 2-vector tile of C (4 x 16 floats with AVX2) in
+ * 8 independent FMA accumulators; beta is applied to C before the first k block and every k block
+ * then adds into C.
+ */
+final class GemmF32 {
+  private static final VectorSpecies<Float> S = Vec.F;
+  private static final int L = Vec.L;
+
+  /** Vector micro-tile: MR rows by two vectors. */
+  static final int MR = 4, NR = 2 * L;
+  /** Scalar micro-tile (cart.simd=off). */
+  static final int SMR = 4, SNR = 4;
+  static final int KC = 256, MC = 128, NC = 3072;
+
+  private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
+
+  private final boolean simd;
+  private final Parallel par;
+  private final int mr, nr;
+
+  GemmF32(boolean simd, Parallel par) {
+    this.simd = simd;
+    this.par = par;
+    this.mr = simd ? MR : SMR;
+    this.nr = simd ? NR : SNR;
+  }
+
+  /** One GEMM problem: the operands as the Backend interface describes them. */
+  record Problem(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc) {}
+
+  void gemm(boolean transA, boolean transB, int batch, int m, int n, int k, float alpha,
+      float[] a, int aOff, int strideA, int lda, float[] b, int bOff, int strideB, int ldb,
+      float beta, float[] c, int cOff, int strideC, int ldc) {
+    Problem pr = new Problem(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    long work = 2L * m * n * Math.max(k, 1);
+    if (batch > 1 && (batch >= par.threads || work < 4 * Parallel.MIN_WORK)) {
+      // Many problems: one thread per problem, each run serially.
+      par.forRange(batch, work, (lo, hi) -> {
+        for (int p = lo; p < hi; p++) one(pr, aOff + p * strideA, bOff + p * strideB, cOff + p * strideC, false);
+      });
+    } else {
+      for (int p = 0; p < batch; p++) one(pr, aOff + p * strideA, bOff + p * strideB, cOff + p * strideC, true);
+    }
+  }
+
+  private void one(Problem pr, int ao, int bo, int co, boolean parallel) {
+    int m = pr.m, n = pr.n, k = pr.k;
+    scaleC(pr, co);
+    if (pr.alpha == 0 || k == 0 || m == 0 || n == 0) return;
+    int mc = Math.min(MC / mr * mr, roundUp(m, mr));
+    int icBlocks = (m + mc - 1) / mc;
+    for (int jc = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      int panels = (nc + nr - 1) / nr;
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        float[] bp = scratch(PACK_B, panels * kc * nr);
+        int jcc = jc, pcc = pc;
+        // Pack B; then split the C block into (A block x panel range) tasks, enough to feed every thread.
+        Parallel p = parallel ? par : null;
+        if (p != null) p.forRange(panels, (long) kc * nr, (lo, hi) -> packB(pr, bo, pcc, kc, jcc, nc, bp, lo, hi));
+        else packB(pr, bo, pcc, kc, jcc, nc, bp, 0, panels);
+        int split = p == null ? 1 : Math.max(1, Math.min(panels, (par.threads + icBlocks - 1) / icBlocks));
+        int tasks = icBlocks * split;
+        Parallel.Range body = (lo, hi) -> {
+          float[] ap = scratch(PACK_A, mc * kc);
+          for (int t = lo; t < hi; t++) {
+            int ib = t / split, js = t % split;
+            int ic = ib * mc, mcc = Math.min(mc, m - ic);
+            packA(pr, ao, ic, mcc, pcc, kc, ap);
+            int j0 = (int) ((long) panels * js / split), j1 = (int) ((long) panels * (js + 1) / split);
+            macro(pr, co, ic, mcc, jcc, nc, kc, ap, bp, j0, j1);
+          }
+        };
+        if (p != null) p.forRange(tasks, 2L * mc * kc * nc / split, body);
+        else body.run(0, tasks);
+      }
+    }
+  }
+
+  private static int roundUp(int x, int r) {
+    return (x + r - 1) / r * r;
+  }
+
+  private static float[] scratch(ThreadLocal<float[]> tl, int size) {
+    float[] s = tl.get();
+    if (s.length < size) {
+      s = new float[size];
+      tl.set(s);
+    }
+    return s;
+  }
+
+  /** C = beta * C over the m x n window (beta 0 overwrites, so NaN or garbage in C does not leak). */
+  private static void scaleC(Problem pr, int co) {
+    if (pr.beta == 1) return;
+    for (int i = 0; i < pr.m; i++) {
+      int row = co + i * pr.ldc;
+      if (pr.beta == 0) java.util.Arrays.fill(pr.c, row, row + pr.n, 0f);
+      else for (int j = 0; j < pr.n; j++) pr.c[row + j] *= pr.beta;
+    }
+  }
+
+  /** Packs op(B)[pc:pc+kc, jc:jc+nc] panels [lo, hi): panel jp holds kc rows of nr columns, zero-padded. */
+  private void packB(Problem pr, int bo, int pc, int kc, int jc, int nc, float[] bp, int lo, int hi) {
+    float[] b = pr.b;
+    int ldb = pr.ldb;
+    for (int jp = lo; jp < hi; jp++) {
+      int dst = jp * kc * nr;
+      int j0 = jc + jp * nr, w = Math.min(nr, jc + nc - j0);
+      if (!pr.transB) {
+        for (int p = 0; p < kc; p++) {
+          int src = bo + (pc + p) * ldb + j0, d = dst + p * nr;
+          System.arraycopy(b, src, bp, d, w);
+          for (int j = w; j < nr; j++) bp[d + j] = 0;
+        }
+      } else {
+        for (int j = 0; j < nr; j++) {
+          if (j < w) {
+            int src = bo + (j0 + j) * ldb + pc;
+            for (int p = 0; p < kc; p++) bp[dst + p * nr + j] = b[src + p];
+          } else {
+            for (int p = 0; p < kc; p++) bp[dst + p * nr + j] = 0;
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs alpha * op(A)[ic:ic+mc, pc:pc+kc] as panels of mr rows: element (i, p) of panel ip at ip*kc*mr + p*mr + i. */
+  private void packA(Problem pr, int ao, int ic, int mc, int pc, int kc, float[] ap) {
+    float[] a = pr.a;
+    int lda = pr.lda;
+    float alpha = pr.alpha;
+    for (int ip = 0; ip * mr < mc; ip++) {
+      int dst = ip * kc * mr, i0 = ic + ip * mr, h = Math.min(mr, ic + mc - i0);
+      if (!pr.transA) {
+        for (int i = 0; i < mr; i++) {
+          if (i < h) {
+            int src = ao + (i0 + i) * lda + pc;
+            for (int p = 0; p < kc; p++) ap[dst + p * mr + i] = alpha * a[src + p];
+          } else {
+            for (int p = 0; p < kc; p++) ap[dst + p * mr + i] = 0;
+          }
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int src = ao + (pc + p) * lda + i0, d = dst + p * mr;
+          for (int i = 0; i < h; i++) ap[d + i] = alpha * a[src + i];
+          for (int i = h; i < mr; i++) ap[d + i] = 0;
+        }
+      }
+    }
+  }
+
+  /** C[ic.., jc..] += Ap * Bp over B panels [j0, j1) and every A panel: micro-kernels, edges through a tile buffer. */
+  private void macro(Problem pr, int co, int ic, int mc, int jc, int nc, int kc, float[] ap, float[] bp, int j0, int j1) {
+    float[] c = pr.c;
+    int ldc = pr.ldc;
+    float[] tile = null;
+    for (int jp = j0; jp < j1; jp++) {
+      int col = jc + jp * nr, w = Math.min(nr, jc + nc - col);
+      int bOff = jp * kc * nr;
+      for (int ip = 0; ip * mr < mc; ip++) {
+        int row = ic + ip * mr, h = Math.min(mr, ic + mc - row);
+        int aOff = ip * kc * mr;
+        if (h == mr && w == nr) {
+          kernel(kc, ap, aOff, bp, bOff, c, co + row * ldc + col, ldc);
+        } else {
+          if (tile == null) tile = new float[mr * nr];
+          java.util.Arrays.fill(tile, 0f);
+          kernel(kc, ap, aOff, bp, bOff, tile, 0, nr);
+          for (int i = 0; i < h; i++) {
+            int d = co + (row + i) * ldc + col;
+            for (int j = 0; j < w; j++) c[d + j] += tile[i * nr + j];
+          }
+        }
+      }
+    }
+  }
+
+  private void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    if (simd) kernel4x2v(kc, ap, ao, bp, bo, c, co, ldc);
+    else kernel4x4(kc, ap, ao, bp, bo, c, co, ldc);
+  }
+
+  /**
+   * C[4 x 2L] += Ap[4 x kc] * Bp[kc x 2L]: 8 independent vector accumulators (enough to hide the FMA
+   * latency on two FMA pipes), one broadcast of A per row and k. A 6-row tile, as BLIS uses, needs 15
+   * of AVX2's 16 vector registers and C2 spills it: measured at half the speed of this one.
+   */
+  static void kernel4x2v(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int ai = ao + p * MR, bi = bo + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector a = FloatVector.broadcast(S, ap[ai]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+    }
+    addRow(c, co, c00, c01);
+    addRow(c, co + ldc, c10, c11);
+    addRow(c, co + 2 * ldc, c20, c21);
+    addRow(c, co + 3 * ldc, c30, c31);
+  }
+
+  private static void addRow(float[] c, int o, FloatVector v0, FloatVector v1) {
+    v0.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+    v1.add(FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+  }
+
+  /** The scalar path's micro-kernel: a 4 x 4 tile in 16 local accumulators. */
+  static void kernel4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+    float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+    for (int p = 0; p < kc; p++) {
+      int ai = ao + p * SMR, bi = bo + p * SNR;
+      float b0 = bp[bi], b1 = bp[bi + 1], b2 = bp[bi + 2], b3 = bp[bi + 3];
+      float a = ap[ai];
+      c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3;
+      a = ap[ai + 1];
+      c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3;
+      a = ap[ai + 2];
+      c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3;
+      a = ap[ai + 3];
+      c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3;
+    }
+    c[co] += c00; c[co + 1] += c01; c[co + 2] += c02; c[co + 3] += c03;
+    co += ldc;
+    c[co] += c10; c[co + 1] += c11; c[co + 2] += c12; c[co + 3] += c13;
+    co += ldc;
+    c[co] += c20; c[co + 1] += c21; c[co + 2] += c22; c[co + 3] += c23;
+    co += ldc;
+    c[co] += c30; c[co + 1] += c31; c[co + 2] += c32; c[co + 3] += c33;
+  }
+}

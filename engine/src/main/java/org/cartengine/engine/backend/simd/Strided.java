@@ -1,0 +1,71 @@
+package org.cartengine.engine.backend.simd;
+
+/**
+ * An index space with one or more stride sets, simplified so that kernels loop over rows of a
+ * contiguous-as-possible innermost axis: size-1 axes are dropped and neighbouring axes are merged
+ * where every stride set allows it ({@code s[i] == s[i+1] * shape[i+1]}). A fully contiguous copy or
+ * an elementwise op on same-shaped operands becomes one row; a bias broadcast becomes rows with an
+ * inner stride of 0 or 1, which the vector loops handle.
+ */
+final class Strided {
+  final int[] shape;
+  final int[][] strides;
+  final int inner;
+  final int rows;
+
+  private Strided(int[] shape, int[][] strides) {
+    this.shape = shape;
+    this.strides = strides;
+    this.inner = shape[shape.length - 1];
+    int r = 1;
+    for (int i = 0; i < shape.length - 1; i++) r *= shape[i];
+    this.rows = r;
+  }
+
+  static Strided of(int[] shape, int[]... strides) {
+    int rank = shape.length, sets = strides.length;
+    int[] sh = new int[Math.max(1, rank)];
+    int[][] st = new int[sets][Math.max(1, rank)];
+    int r = 0;
+    for (int a = 0; a < rank; a++) {
+      if (shape[a] == 1) continue;
+      boolean merge = r > 0;
+      for (int s = 0; s < sets && merge; s++) merge = st[s][r - 1] == strides[s][a] * shape[a];
+      if (merge) {
+        sh[r - 1] *= shape[a];
+        for (int s = 0; s < sets; s++) st[s][r - 1] = strides[s][a];
+      } else {
+        sh[r] = shape[a];
+        for (int s = 0; s < sets; s++) st[s][r] = strides[s][a];
+        r++;
+      }
+    }
+    for (int a = 0; a < rank; a++) if (shape[a] == 0) r = -1;
+    if (r <= 0) {
+      // A scalar (every axis 1) is one row of one element; an empty space is one row of none.
+      int[][] one = new int[sets][1];
+      return new Strided(new int[] {r == 0 ? 1 : 0}, one);
+    }
+    int[] fsh = java.util.Arrays.copyOf(sh, r);
+    int[][] fst = new int[sets][];
+    for (int s = 0; s < sets; s++) fst[s] = java.util.Arrays.copyOf(st[s], r);
+    return new Strided(fsh, fst);
+  }
+
+  /** Innermost stride of a set. */
+  int step(int set) {
+    return strides[set][shape.length - 1];
+  }
+
+  /** Offset of the first element of row {@code row} (an index over all axes but the last) in a set. */
+  int offset(int set, int row) {
+    int off = 0;
+    int[] s = strides[set];
+    for (int a = shape.length - 2; a >= 0; a--) {
+      int i = row % shape[a];
+      row /= shape[a];
+      off += i * s[a];
+    }
+    return off;
+  }
+}
