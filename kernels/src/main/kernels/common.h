@@ -109,6 +109,15 @@
   #define POW(x, y) pow(x, y)
   #define FABS(x) fabs(x)
 #endif
+// A product rounded on its own: nvcc would otherwise fuse it into a following add (an FMA keeps the exact
+// product), which turns a - a*b cancellations that must give exactly 0 into rounding residue.
+#if defined(__CUDACC__) && !defined(REAL_F64)
+  #define MUL_RN(a, b) __fmul_rn(a, b)
+#elif defined(__CUDACC__)
+  #define MUL_RN(a, b) __dmul_rn(a, b)
+#else
+  #define MUL_RN(a, b) ((a) * (b))
+#endif
 // Java's Math.max/min semantics on ordinary numbers (the first operand wins ties).
 #define MAXR(a, b) ((a) >= (b) ? (a) : (b))
 #define MINR(a, b) ((a) <= (b) ? (a) : (b))

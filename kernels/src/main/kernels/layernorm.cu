@@ -37,7 +37,7 @@ KERNEL_BOUNDS(256, 4) void SFX(layernorm_bwd_dx)(const GLOBAL real* x, const GLO
     real mu = mean[r], rs = rstd[r];
     real sg = 0, sgx = 0;
     for (int j = LID_X; j < cols; j += LSIZE_X) {
-      real g = dy[o + j] * gamma[j];
+      real g = MUL_RN(dy[o + j], gamma[j]);
       sg += g;
       sgx += g * (x[o + j] - mu) * rs;
     }
@@ -45,7 +45,10 @@ KERNEL_BOUNDS(256, 4) void SFX(layernorm_bwd_dx)(const GLOBAL real* x, const GLO
     sgx = block_sum(sh, sgx) / (real)cols;
     for (int j = LID_X; j < cols; j += LSIZE_X) {
       real xhat = (x[o + j] - mu) * rs;
-      dx[o + j] = rs * (dy[o + j] * gamma[j] - sg - xhat * sgx);
+      // g rounded in its own statement (no FMA with the subtraction) and g - mean(g) first: exactly 0
+      // where all g are equal (cols = 1), as in exact arithmetic
+      real g = MUL_RN(dy[o + j], gamma[j]);
+      dx[o + j] = rs * ((g - sg) - xhat * sgx);
     }
   }
 }

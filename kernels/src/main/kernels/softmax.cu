@@ -3,8 +3,10 @@
 // rows); each thread walks the row with an online (max, sum of exp) pair, so the forward reads x twice.
 #include "common.h"
 
-// Log-sum-exp of row xr[0..cols) for the whole block.
-DEVICE real row_lse(const GLOBAL real* xr, int cols, LOCAL real* sm, LOCAL real* ss) {
+// Row max m and logS = log sum_j exp(x_j - m), for the whole block. Log-probabilities are formed as
+// (x - m) - logS: x - m is exact for nearby values, so logits around 1e4 lose nothing, whereas
+// x - (m + logS) would carry the rounding of m + logS at 1e4 (half a unit there is 5e-4).
+DEVICE void row_max_logsum(const GLOBAL real* xr, int cols, LOCAL real* sm, LOCAL real* ss, real* mOut, real* logS) {
   real m = -REAL_INF, s = 0;
   for (int j = LID_X; j < cols; j += LSIZE_X) {
     real v = xr[j];
@@ -17,7 +19,8 @@ DEVICE real row_lse(const GLOBAL real* xr, int cols, LOCAL real* sm, LOCAL real*
     }
   }
   block_maxsum(sm, ss, &m, &s);
-  return m + LOG(s);
+  *mOut = m;
+  *logS = LOG(s);
 }
 
 KERNEL_BOUNDS(256, 4) void SFX(softmax_fwd)(const GLOBAL real* x, GLOBAL real* y, int rows, int cols, int logOut) {
@@ -26,8 +29,12 @@ KERNEL_BOUNDS(256, 4) void SFX(softmax_fwd)(const GLOBAL real* x, GLOBAL real* y
   for (int r = GROUP_X; r < rows; r += NGROUPS_X) {
     const GLOBAL real* xr = x + (long)r * cols;
     GLOBAL real* yr = y + (long)r * cols;
-    real lse = row_lse(xr, cols, sm, ss);
-    for (int j = LID_X; j < cols; j += LSIZE_X) yr[j] = logOut ? xr[j] - lse : EXP(xr[j] - lse);
+    real m, logS;
+    row_max_logsum(xr, cols, sm, ss, &m, &logS);
+    for (int j = LID_X; j < cols; j += LSIZE_X) {
+      real z = (xr[j] - m) - logS;
+      yr[j] = logOut ? z : EXP(z);
+    }
   }
 }
 
@@ -43,24 +50,26 @@ KERNEL_BOUNDS(256, 4) void SFX(softmax_bwd)(const GLOBAL real* y, const GLOBAL r
   }
 }
 
-// loss[r] = -(1-eps) * logp[t] - eps/cols * sum_j logp[j], with sum_j logp[j] = sum_j x[j] - cols * lse.
-// Ignored rows get 0; a target outside [0, cols) gets NaN (the reference throws; a kernel cannot).
+// loss[r] = -(1-eps) * logp[t] - eps/cols * sum_j logp[j], with logp[j] = (x[j] - m) - logS, so
+// sum_j logp[j] = sum_j (x[j] - m) - cols * logS. Ignored rows get 0; a target outside [0, cols) gets NaN
+// (the reference throws; a kernel cannot). Barriers stay outside conditionals, ignored rows included:
+// PoCL's work-group compiler needs that.
 KERNEL_BOUNDS(256, 4) void SFX(cross_entropy_fwd)(const GLOBAL real* logits, const GLOBAL int* targets, GLOBAL real* loss, int rows, int cols, int ignoreIndex, real smoothing) {
   SHARED real sm[256];
   SHARED real ss[256];
   for (int r = GROUP_X; r < rows; r += NGROUPS_X) {
-    // Barriers stay outside conditionals (also for ignored rows): PoCL's work-group compiler needs that.
     int t = targets[r];
     const GLOBAL real* xr = logits + (long)r * cols;
-    real lse = row_lse(xr, cols, sm, ss);
+    real m, logS;
+    row_max_logsum(xr, cols, sm, ss, &m, &logS);
     real sx = 0;
     if (smoothing != 0)
-      for (int j = LID_X; j < cols; j += LSIZE_X) sx += xr[j];
+      for (int j = LID_X; j < cols; j += LSIZE_X) sx += xr[j] - m;
     sx = block_sum(sm, sx);
     if (LID_X == 0) {
       if (t == ignoreIndex) loss[r] = 0;
       else if (t < 0 || t >= cols) loss[r] = REAL_NAN;
-      else loss[r] = -(R(1) - smoothing) * (xr[t] - lse) - smoothing / (real)cols * (sx - (real)cols * lse);
+      else loss[r] = -(R(1) - smoothing) * ((xr[t] - m) - logS) - smoothing / (real)cols * (sx - (real)cols * logS);
     }
   }
 }
@@ -72,11 +81,12 @@ KERNEL_BOUNDS(256, 4) void SFX(cross_entropy_bwd)(const GLOBAL real* logits, con
   for (int r = GROUP_X; r < rows; r += NGROUPS_X) {
     int t = targets[r];
     long o = (long)r * cols;
-    real lse = row_lse(logits + o, cols, sm, ss);
+    real m, logS;
+    row_max_logsum(logits + o, cols, sm, ss, &m, &logS);
     real g = t == ignoreIndex ? R(0) : dloss[r], base = smoothing / (real)cols;
     for (int j = LID_X; j < cols; j += LSIZE_X) {
       real q = base + (j == t ? R(1) - smoothing : R(0));
-      dlogits[o + j] = t == ignoreIndex ? R(0) : g * (EXP(logits[o + j] - lse) - q);
+      dlogits[o + j] = t == ignoreIndex ? R(0) : g * (EXP((logits[o + j] - m) - logS) - q);
     }
   }
 }
