@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds cart-engine's embedded default dataset "emoji" in the dataset format of docs (items.npy, items.tsv,
+// Builds cart-engine's embedded default dataset "emoji" in the dataset directory format (items.npy, items.tsv,
 // captions.jsonl, dataset.json). Offline and deterministic: everything comes from the pinned npm packages.
 //
 //   items       every entry of emoji-datasource-twitter's emoji.json: the base emoji, skin-tone variants excluded

@@ -165,9 +165,14 @@ final class DataImportCommand implements Runnable {
         description = "video ids of the .npy rows, one per line, in row order")
     Path names;
 
-    @Option(names = "--train-ids", paramLabel = "TXT") Path trainIds;
-    @Option(names = "--val-ids", paramLabel = "TXT") Path valIds;
-    @Option(names = "--test-ids", paramLabel = "TXT") Path testIds;
+    @Option(names = "--train-ids", paramLabel = "TXT", description = "videos to put in train, one id per line")
+    Path trainIds;
+
+    @Option(names = "--val-ids", paramLabel = "TXT", description = "videos to put in val, one id per line")
+    Path valIds;
+
+    @Option(names = "--test-ids", paramLabel = "TXT", description = "videos to put in test, one id per line")
+    Path testIds;
 
     @Override
     ImportReport run() {

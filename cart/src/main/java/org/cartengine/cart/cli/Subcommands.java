@@ -13,6 +13,7 @@ final class Subcommands {
         new EvalCommand(),
         new SearchCommand(),
         new AblateCommand(),
-        new DataCommand());
+        new DataCommand(),
+        new EnhanceCommand());
   }
 }

@@ -141,11 +141,48 @@ class AutogradSemanticsTest {
   }
 
   @Test
-  void deepGraphsDoNotOverflowTheStack() {
-    Tensor x = Tensor.of(REF, DType.F64, new double[] {0.5}, 1).requiresGrad(true);
-    Tensor y = x;
-    for (int i = 0; i < 20_000; i++) y = Elementwise.mulScalar(y, 1.0);
-    y.sum().backward();
-    assertEquals(1.0, x.grad().item(), 0.0);
+  void gradientsCarryNoHistory() {
+    Tensor x = x();
+    Linalg.matmul(Elementwise.tanh(x), x.t()).sum().backward();
+    assertFalse(x.grad().requiresGrad());
+    assertNull(x.grad().node());
+  }
+
+  @Test
+  void backwardThroughAFreedGraphThrowsInsteadOfDroppingGradients() {
+    Tensor x = x();
+    Tensor y = Elementwise.exp(x);
+    Tensor loss = y.sum();
+    loss.backward();
+    IllegalStateException again = assertThrows(IllegalStateException.class, loss::backward);
+    assertTrue(again.getMessage().contains("freed"), again.getMessage());
+    // Reusing an intermediate of the freed graph in a new one must not make it a silent leaf that
+    // keeps the new graph's gradient from reaching x.
+    IllegalStateException reuse = assertThrows(IllegalStateException.class, () -> Elementwise.mulScalar(y, 2).sum().backward());
+    assertTrue(reuse.getMessage().contains("exp") && reuse.getMessage().contains("[2, 3]"), reuse.getMessage());
+    // Its detached value is fine as a constant.
+    Tensor z = x();
+    Elementwise.mul(z, y.detach()).sum().backward();
+    assertArrayEquals(y.toDoubleArray(), z.grad().toDoubleArray(), 0.0);
+  }
+
+  @Test
+  void deepGraphsDoNotOverflowTheStack() throws InterruptedException {
+    // 10k chained ops on a thread with a 256 KiB stack: a recursive graph walk would overflow it.
+    Throwable[] failure = new Throwable[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        Tensor x = Tensor.of(REF, DType.F64, new double[] {0.5}, 1).requiresGrad(true);
+        Tensor y = x;
+        for (int i = 0; i < 10_000; i++) y = Elementwise.mulScalar(y, 1.0);
+        y.sum().backward();
+        assertEquals(1.0, x.grad().item(), 0.0);
+      } catch (Throwable e) {
+        failure[0] = e;
+      }
+    }, "small-stack", 256 * 1024);
+    t.start();
+    t.join();
+    if (failure[0] != null) throw new AssertionError(failure[0]);
   }
 }

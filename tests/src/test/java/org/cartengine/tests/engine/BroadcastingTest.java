@@ -134,6 +134,11 @@ class BroadcastingTest {
     assertNamesOpAndShapes(() -> Attention.attention(t(1, 1, 2, 4), t(1, 1, 3, 4), t(1, 1, 2, 4), null, false), "attention",
         new int[] {1, 1, 2, 4}, new int[] {1, 1, 3, 4});
     assertNamesOpAndShapes(() -> t(2, 3).reshape(4, 2), "reshape", new int[] {2, 3}, new int[] {4, 2});
+    assertNamesOpAndShapes(() -> t(2, 3).unsqueeze(3), "unsqueeze", new int[] {2, 3});
+    assertNamesOpAndShapes(() -> t(2, 3).unsqueeze(-4), "unsqueeze", new int[] {2, 3});
+    assertNamesOpAndShapes(() -> t(2, 3).squeeze(0), "squeeze", new int[] {2, 3});
+    assertNamesOpAndShapes(() -> t(2, 3).slice(1, 2, 4), "slice", new int[] {2, 3});
+    assertNamesOpAndShapes(() -> t(2, 3).permute(0, 0), "permute");
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.BinaryOp;
@@ -151,6 +152,18 @@ class GradCheckElementwiseTest {
     Random rng = new Random(seed);
     GradCheck.check("sigmoidGate", seed, in -> Elementwise.sigmoidGate(in[0], in[1]),
         input(uniform(rng, numel(shape), -4, 4), shape), input(normal(rng, numel(shape)), shape));
+  }
+
+  /**
+   * cast is the identity on values up to rounding, so its backward is the identity: checked exactly
+   * rather than by differences, which F32 rounding (1e-7 relative) would swamp at h = 1e-6.
+   */
+  @Test
+  void castPassesGradientsThroughInTheSourceDtype() {
+    Tensor x = Tensor.of(GradCheck.REF, DType.F64, new double[] {0.1, -2, 3.5}, 3).requiresGrad(true);
+    Tensor y = Elementwise.cast(Elementwise.cast(x, DType.F32), DType.F64);
+    y.backward(Tensor.of(GradCheck.REF, DType.F64, new double[] {1, -2, 0.5}, 3));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1, -2, 0.5}, x.grad().toDoubleArray(), 0.0);
   }
 
   @Property(tries = 30)

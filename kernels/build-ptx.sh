@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Compiles every kernel family in SRC (one .cu file each) to PTX under OUT/kernels/cuda, as the Maven build's
+# generate-resources step. Each family is built for float and double (-DREAL_F64) at sm_75, the oldest
+# architecture CUDA 13 supports (the driver JIT-compiles that PTX for newer GPUs); families with an
+# sm_80-only path (the TF32 tensor-core GEMM) also get an sm_80 build, which CudaBackend prefers on cc >= 8.0.
+# A kernel that fails to compile fails the build. Without nvcc on PATH it only writes a NO_PTX marker, and the
+# CUDA backend then reports itself unavailable with that reason.
+set -euo pipefail
+src=${1:?usage: build-ptx.sh SRC_DIR OUTPUT_DIR}
+out=${2:?usage: build-ptx.sh SRC_DIR OUTPUT_DIR}/kernels/cuda
+mkdir -p "$out"
+families="elementwise reduce softmax layernorm embedding attention vq adam gemm"
+sm80_families="gemm"
+
+if ! command -v nvcc >/dev/null 2>&1; then
+  echo "[kernels] nvcc is not on PATH: PTX not packaged, the CUDA backend will report itself unavailable"
+  rm -f "$out"/*.ptx
+  echo "build had no nvcc" > "$out/NO_PTX"
+  exit 0
+fi
+rm -f "$out/NO_PTX"
+
+# compile FAMILY DTYPE ARCH: rebuilds only when the source or the dialect header is newer than the PTX.
+compile() {
+  local f=$1 dt=$2 arch=$3
+  local ptx="$out/${f}_${dt}.sm${arch}.ptx"
+  if [ -f "$ptx" ] && [ "$ptx" -nt "$src/$f.cu" ] && [ "$ptx" -nt "$src/common.h" ]; then return 0; fi
+  local def=""
+  [ "$dt" = f64 ] && def="-DREAL_F64"
+  if ! nvcc -ptx -arch=sm_${arch} -std=c++17 $def -I "$src" -o "$ptx.tmp" "$src/$f.cu"; then
+    rm -f "$ptx.tmp"
+    echo "[kernels] FAILED: nvcc -ptx -arch=sm_${arch} $def $f.cu" >&2
+    return 1
+  fi
+  mv "$ptx.tmp" "$ptx"
+  echo "[kernels] ${f}_${dt}.sm${arch}.ptx"
+}
+
+for f in $families; do
+  for dt in f32 f64; do compile "$f" "$dt" 75; done
+done
+for f in $sm80_families; do compile "$f" f32 80; done
+nvcc --version | tail -1 > "$out/NVCC_VERSION"
