@@ -8,7 +8,7 @@
 //     grid), LSIZE_X (threads per block), NGROUPS_X (blocks in grid). Grids are 1-D; a kernel decodes its
 //     block index into tiles itself (so no grid dimension ever hits CUDA's 65535 limit on y and z).
 //   - SHARED declares block-shared arrays, only at kernel scope (an OpenCL rule); LOCAL qualifies a pointer
-//     to them, GLOBAL a pointer to device memory.
+//     to them, GLOBAL a pointer to device memory. Shared arrays read as float4 are declared ALIGN16.
 //   - `real` is float, or double when compiled with -DREAL_F64; SFX(name) appends _f32 / _f64 so both
 //     instantiations have distinct entry points. Literals go through R(), math through the upper-case
 //     macros, so a float kernel never silently computes in double.
@@ -24,6 +24,7 @@
   #define GLOBAL
   #define LOCAL
   #define SHARED __shared__
+  #define ALIGN16 __align__(16)
   #define DEVICE static __device__ __forceinline__
   #define RESTRICT __restrict__
   #define BARRIER() __syncthreads()
@@ -45,6 +46,7 @@
   #define GLOBAL __global
   #define LOCAL __local
   #define SHARED __local
+  #define ALIGN16 __attribute__((aligned(16)))
   #define DEVICE static inline
   #define RESTRICT restrict
   #define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)

@@ -172,8 +172,8 @@ DEVICE void store4(GLOBAL float* Cb, int ldc, int M, int N, int i, int j, const 
 KERNEL_BOUNDS(256, 2) void gemm_rb128_f32(const GLOBAL float* A, int aOff, int strideA, int lda, int transA,
     const GLOBAL float* B, int bOff, int strideB, int ldb, int transB, GLOBAL float* C, int cOff, int strideC, int ldc,
     int M, int N, int K, float alpha, float beta, int batch, int vec) {
-  SHARED float As[2 * RB_BK * RB_LDS];
-  SHARED float Bs[2 * RB_BK * RB_LDS];
+  SHARED ALIGN16 float As[2 * RB_BK * RB_LDS];
+  SHARED ALIGN16 float Bs[2 * RB_BK * RB_LDS];
   int t = LID_X, warp = t >> 5, lane = t & 31;
   int row0 = (warp >> 1) * 32 + (lane >> 3) * 4;
   int col0 = (warp & 1) * 64 + (lane & 7) * 4;
@@ -235,41 +235,47 @@ KERNEL_BOUNDS(256, 2) void gemm_rb128_f32(const GLOBAL float* A, int aOff, int s
 #define TC_BK 16
 #define TC_LDS (128 + 8)   // +8: fragment loads (rows g = lane/4, k = lane%4) hit 32 distinct banks
 
+// Fragments are converted to TF32 once, when loaded from shared memory (FRAG), not once per mma.
 #if defined(__CUDACC__)
+typedef u32 frag_t;
 DEVICE u32 to_tf32(float x) {
   u32 r;
   asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
   return r;
 }
+#define FRAG(x) to_tf32(x)
 // c[0..3] += A (16x8, fragment a[0..3]) * B (8x8, fragment b[0..1]), PTX ISA "Matrix Fragments for mma.m16n8k8".
-DEVICE void mma_tf32(float* c, const float* a, const float* b) {
+DEVICE void mma_tf32(float* c, const u32* a, const u32* b) {
   asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
       : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-      : "r"(to_tf32(a[0])), "r"(to_tf32(a[1])), "r"(to_tf32(a[2])), "r"(to_tf32(a[3])), "r"(to_tf32(b[0])), "r"(to_tf32(b[1])));
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 #define MMA(c, a, b) mma_tf32(c, a, b)
 #else
+typedef float frag_t;
 // cvt.rna.tf32.f32: keep 10 mantissa bits, round to nearest, ties away from zero.
 DEVICE float tf32_round(float x) {
   u32 u = AS_UINT(x);
   if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0x1000u) & 0xffffe000u;
   return AS_FLOAT(u);
 }
+#define FRAG(x) tf32_round(x)
 // Emulates one warp's mma.m16n8k8 from the documented fragment layout (groupID g = lane / 4, t4 = lane % 4):
 // a0 = A[g][t4], a1 = A[g+8][t4], a2 = A[g][t4+4], a3 = A[g+8][t4+4]; b0 = B[t4][g], b1 = B[t4+4][g];
 // c0 = C[g][2 t4], c1 = C[g][2 t4 + 1], c2 = C[g+8][2 t4], c3 = C[g+8][2 t4 + 1]. Each lane scatters its
-// fragments into a per-warp scratch, then computes its accumulators from the whole tiles. Called by every
-// thread of the block at once (it has barriers).
+// fragments into a per-warp scratch, then computes its accumulators from the whole tiles, so a fragment
+// loaded from the wrong place gives a wrong product here too. Called by every thread of the block at once
+// (it has barriers).
 DEVICE void mma_emulated(LOCAL float* emu, float* c, const float* a, const float* b) {
   int lane = LID_X & 31, g = lane >> 2, t4 = lane & 3;
   LOCAL float* at = emu + (LID_X >> 5) * 192;   // A 16 x 8 row-major
   LOCAL float* bt = at + 128;                   // B 8 x 8 row-major (k, n)
-  at[g * 8 + t4] = tf32_round(a[0]);
-  at[(g + 8) * 8 + t4] = tf32_round(a[1]);
-  at[g * 8 + t4 + 4] = tf32_round(a[2]);
-  at[(g + 8) * 8 + t4 + 4] = tf32_round(a[3]);
-  bt[t4 * 8 + g] = tf32_round(b[0]);
-  bt[(t4 + 4) * 8 + g] = tf32_round(b[1]);
+  at[g * 8 + t4] = a[0];
+  at[(g + 8) * 8 + t4] = a[1];
+  at[g * 8 + t4 + 4] = a[2];
+  at[(g + 8) * 8 + t4 + 4] = a[3];
+  bt[t4 * 8 + g] = b[0];
+  bt[(t4 + 4) * 8 + g] = b[1];
   BARRIER();
   for (int k = 0; k < 8; k++) {
     c[0] += at[g * 8 + k] * bt[k * 8 + 2 * t4];
@@ -286,8 +292,8 @@ DEVICE void mma_emulated(LOCAL float* emu, float* c, const float* a, const float
 KERNEL_BOUNDS(256, 2) void gemm_tf32_f32(const GLOBAL float* A, int aOff, int strideA, int lda, int transA,
     const GLOBAL float* B, int bOff, int strideB, int ldb, int transB, GLOBAL float* C, int cOff, int strideC, int ldc,
     int M, int N, int K, float alpha, float beta, int batch, int vec) {
-  SHARED float As[2 * TC_BK * TC_LDS];
-  SHARED float Bs[2 * TC_BK * TC_LDS];
+  SHARED ALIGN16 float As[2 * TC_BK * TC_LDS];
+  SHARED ALIGN16 float Bs[2 * TC_BK * TC_LDS];
 #if !defined(__CUDACC__)
   SHARED float emu[8 * 192];
 #endif
@@ -330,18 +336,18 @@ KERNEL_BOUNDS(256, 2) void gemm_tf32_f32(const GLOBAL float* A, int aOff, int st
       LOCAL float* as = As + cur * TC_BK * TC_LDS;
       LOCAL float* bs = Bs + cur * TC_BK * TC_LDS;
       UNROLL for (int ks = 0; ks < TC_BK; ks += 8) {
-        float af[4][4], bf[4][2];
+        frag_t af[4][4], bf[4][2];
         UNROLL for (int mt = 0; mt < 4; mt++) {
           int r = wm + mt * 16 + g;
-          af[mt][0] = as[(ks + t4) * TC_LDS + r];
-          af[mt][1] = as[(ks + t4) * TC_LDS + r + 8];
-          af[mt][2] = as[(ks + t4 + 4) * TC_LDS + r];
-          af[mt][3] = as[(ks + t4 + 4) * TC_LDS + r + 8];
+          af[mt][0] = FRAG(as[(ks + t4) * TC_LDS + r]);
+          af[mt][1] = FRAG(as[(ks + t4) * TC_LDS + r + 8]);
+          af[mt][2] = FRAG(as[(ks + t4 + 4) * TC_LDS + r]);
+          af[mt][3] = FRAG(as[(ks + t4 + 4) * TC_LDS + r + 8]);
         }
         UNROLL for (int nt = 0; nt < 4; nt++) {
           int c = wn + nt * 8 + g;
-          bf[nt][0] = bs[(ks + t4) * TC_LDS + c];
-          bf[nt][1] = bs[(ks + t4 + 4) * TC_LDS + c];
+          bf[nt][0] = FRAG(bs[(ks + t4) * TC_LDS + c]);
+          bf[nt][1] = FRAG(bs[(ks + t4 + 4) * TC_LDS + c]);
         }
         UNROLL for (int mt = 0; mt < 4; mt++) UNROLL for (int nt = 0; nt < 4; nt++) MMA(acc[mt][nt], af[mt], bf[nt]);
       }

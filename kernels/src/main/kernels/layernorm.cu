@@ -4,23 +4,50 @@
 // All outputs use =.
 #include "common.h"
 
+// Elements each thread keeps in registers when a row fits (cols <= LN_CACHE * threads): x is read once.
+#define LN_CACHE 8
+
 KERNEL_BOUNDS(256, 4) void SFX(layernorm_fwd)(const GLOBAL real* x, const GLOBAL real* gamma, const GLOBAL real* beta, GLOBAL real* y,
     GLOBAL real* mean, GLOBAL real* rstd, int rows, int cols, real eps) {
   SHARED real sh[256];
+  int cached = cols <= LN_CACHE * LSIZE_X;  // block-uniform; the barriers stay outside the branches
   for (int r = GROUP_X; r < rows; r += NGROUPS_X) {
     const GLOBAL real* xr = x + (long)r * cols;
     GLOBAL real* yr = y + (long)r * cols;
+    real v[LN_CACHE];
     real s = 0;
-    for (int j = LID_X; j < cols; j += LSIZE_X) s += xr[j];
-    real mu = block_sum(sh, s) / (real)cols;
-    // Two-pass variance: the row is in cache, and it avoids E[x^2] - E[x]^2 cancellation.
-    real v = 0;
-    for (int j = LID_X; j < cols; j += LSIZE_X) {
-      real d = xr[j] - mu;
-      v += d * d;
+    if (cached) {
+      UNROLL for (int c = 0; c < LN_CACHE; c++) {
+        int j = LID_X + c * LSIZE_X;
+        v[c] = j < cols ? xr[j] : R(0);
+        s += v[c];
+      }
+    } else {
+      for (int j = LID_X; j < cols; j += LSIZE_X) s += xr[j];
     }
-    real rs = R(1) / SQRT(block_sum(sh, v) / (real)cols + eps);
-    for (int j = LID_X; j < cols; j += LSIZE_X) yr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
+    real mu = block_sum(sh, s) / (real)cols;
+    // Two-pass variance (no E[x^2] - E[x]^2 cancellation).
+    real q = 0;
+    if (cached) {
+      UNROLL for (int c = 0; c < LN_CACHE; c++) {
+        real d = LID_X + c * LSIZE_X < cols ? v[c] - mu : R(0);
+        q += d * d;
+      }
+    } else {
+      for (int j = LID_X; j < cols; j += LSIZE_X) {
+        real d = xr[j] - mu;
+        q += d * d;
+      }
+    }
+    real rs = R(1) / SQRT(block_sum(sh, q) / (real)cols + eps);
+    if (cached) {
+      UNROLL for (int c = 0; c < LN_CACHE; c++) {
+        int j = LID_X + c * LSIZE_X;
+        if (j < cols) yr[j] = (v[c] - mu) * rs * gamma[j] + beta[j];
+      }
+    } else {
+      for (int j = LID_X; j < cols; j += LSIZE_X) yr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
+    }
     if (LID_X == 0) {
       mean[r] = mu;
       rstd[r] = rs;

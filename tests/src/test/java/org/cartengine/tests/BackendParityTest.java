@@ -181,12 +181,13 @@ class BackendParityTest {
       for (int trial = 0; trial < 7; trial++) {
         int[] outShape;
         if (trial == 0) outShape = new int[] {300, 257};
+        else if (trial == 1) outShape = new int[] {70001};
         else {
           outShape = new int[1 + p.rnd.nextInt(3)];
           for (int d = 0; d < outShape.length; d++) outShape[d] = p.size(outShape.length == 1 ? 130 : 33);
         }
         int numel = Shape.numel(outShape);
-        Operand a = operand(p, outShape, trial == 0, null);
+        Operand a = operand(p, outShape, trial <= 1, null);
         Operand b = trial == 0 ? new Operand(p.floats(p.signed(257, 0.5, 2)), new int[] {0, 1}, "[1, 257] bias") : operand(p, outShape, false, null);
         Twin out = p.zeros(numel);
         String what = op + " out " + Shape.str(outShape) + " a " + a.desc() + " b " + b.desc();
@@ -274,10 +275,11 @@ class BackendParityTest {
   void copyStridedPermutesSlicesBroadcastsAndAccumulates(String name) {
     Parity p = parity(name, 8);
     for (int trial = 0; trial < 24; trial++) {
-      int rank = trial == 0 ? 2 : 1 + p.rnd.nextInt(4);
+      int rank = trial == 0 ? 2 : trial == 3 ? 1 : 1 + p.rnd.nextInt(4);
       int[] shape = new int[rank];
       for (int d = 0; d < rank; d++) shape[d] = p.size(rank <= 2 ? 65 : 13);
       if (trial == 0) shape = new int[] {300, 260};
+      if (trial == 3) shape = new int[] {70001};
       int kind = trial % 4; // 0 permute, 1 slice, 2 broadcast, 3 accumulate into a strided destination
       int[] srcStrides, dstStrides = Shape.contiguousStrides(shape);
       int srcOff = 0, srcLen, dstOff = 0, dstLen = Shape.numel(shape);

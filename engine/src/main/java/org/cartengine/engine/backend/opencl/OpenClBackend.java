@@ -95,8 +95,9 @@ public final class OpenClBackend extends DeviceBackend {
     props.addProperty(CL_CONTEXT_PLATFORM, owner.get(pick));
     context = clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
     queue = clCreateCommandQueue(context, device, 0, null);
-    // Fail now, not in the middle of training, if the kernels do not build on this device.
-    program("elementwise", DType.F32);
+    // On a GPU (which the provider would pick), fail now rather than mid-training if the kernels do not build;
+    // a CPU device is only probed and set aside by the provider, so it stays cheap to create.
+    if (isGpu) program("elementwise", DType.F32);
   }
 
   private static long deviceLong(cl_device_id d, int param) {
