@@ -133,7 +133,12 @@ public final class IndexCommand implements Callable<Integer> {
         System.arraycopy(c.x, rows.get(i) * c.dim, x, i * c.dim, c.dim);
         ids.add(c.ids.get(rows.get(i)));
       }
-      r = old.add(ids, x, rows.size());
+      try {
+        r = old.add(ids, x, rows.size());
+      } catch (IllegalArgumentException e) {
+        err.println("cart index --add: " + e.getMessage());
+        return 1;
+      }
       o.printf(Locale.ROOT, "added %,d new items to %,d (%.1f s); existing identifiers unchanged%n", rows.size(), old.identifiers().size(), (System.nanoTime() - t0) / 1e9);
     } else {
       try (BarListener bar = new BarListener(err)) {

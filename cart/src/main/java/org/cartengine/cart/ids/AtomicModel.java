@@ -65,6 +65,11 @@ public final class AtomicModel implements IdentifierModel {
   }
 
   @Override
+  public int inputDim() {
+    return 0;
+  }
+
+  @Override
   public boolean uniqueToken() {
     return false;
   }

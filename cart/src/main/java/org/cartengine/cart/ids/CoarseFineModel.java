@@ -68,6 +68,11 @@ public final class CoarseFineModel implements IdentifierModel {
   }
 
   @Override
+  public int inputDim() {
+    return dim;
+  }
+
+  @Override
   public boolean uniqueToken() {
     return true;
   }

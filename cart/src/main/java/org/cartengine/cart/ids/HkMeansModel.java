@@ -132,6 +132,11 @@ public final class HkMeansModel implements IdentifierModel {
   }
 
   @Override
+  public int inputDim() {
+    return dim;
+  }
+
+  @Override
   public boolean uniqueToken() {
     return true;
   }

@@ -20,6 +20,9 @@ public interface IdentifierModel {
   /** Vocabulary size of each semantic position for a corpus of n items. */
   int[] vocab(int n);
 
+  /** Embedding dimension the model was fitted on (0 when any will do, as for atomic identifiers). */
+  int inputDim();
+
   /** Whether identifiers end with the unique token u of section 3.2.3. */
   boolean uniqueToken();
 

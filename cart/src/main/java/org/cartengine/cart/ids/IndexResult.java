@@ -23,6 +23,9 @@ public record IndexResult(IndexConfig config, IdentifierModel model, Identifiers
    */
   public IndexResult add(List<String> newIds, float[] emb, int m) {
     if (newIds.size() != m) throw new IllegalArgumentException("add: " + newIds.size() + " ids for " + m + " rows");
+    int dim = model.inputDim();
+    if (dim > 0 && (long) m * dim != emb.length)
+      throw new IllegalArgumentException("add: " + emb.length + " values for " + m + " rows; the index was built on embeddings of dim " + dim);
     int n = identifiers.size();
     int[] semantic = model.assign(emb, m, n);
     int[] tokens = model.uniqueToken() ? new PrefixDatabase(model.semanticLength(), identifiers.trie()).appendUnique(semantic, m) : semantic;
