@@ -40,7 +40,7 @@ public final class IdentifierBuilder {
     IdentifierModel model;
     int[] semantic;
     double recon = Double.NaN;
-    int reconRows = 0, resets = 0;
+    int reconRows = 0, resets = 0, steps = 0;
     double[] epochLoss = new double[0];
     KMeans.Options kopt = new KMeans.Options(cfg.kmeansBatch, cfg.kmeansMaxSteps, cfg.kmeansMaxEpochs, cfg.kmeansPatience, 4096);
     switch (cfg.scheme) {
@@ -69,9 +69,7 @@ public final class IdentifierBuilder {
         Standardizer std = Standardizer.fit(xt, nt, dim, cfg.standardize);
         std.applyInPlace(xt, nt);
         int levels = cfg.scheme == Scheme.CART ? cfg.codebooks : cfg.codebooks + 1;
-        IndexConfig trainCfg = cfg.copy();
-        trainCfg.trainSample = 0;
-        RqVaeTrainer.Result r = RqVaeTrainer.train(xt, nt, dim, levels, trainCfg, be, pl);
+        RqVaeTrainer.Result r = RqVaeTrainer.train(xt, nt, dim, levels, cfg, be, pl);
         seconds.put("rq-vae training", secs(t));
         CoarseFineModel cf = new CoarseFineModel(coarse, std, r.model());
         t = System.nanoTime();
@@ -82,6 +80,7 @@ public final class IdentifierBuilder {
         seconds.put("encoding", secs(t));
         epochLoss = r.epochLoss();
         resets = r.resets();
+        steps = r.steps();
         model = cf;
       }
       case HKMEANS -> {
@@ -106,7 +105,7 @@ public final class IdentifierBuilder {
     Identifiers ids = new Identifiers(tokens, n, vocab.length, vocab);
     seconds.put("unique token + trie", secs(t));
     seconds.put("total", secs(t0));
-    IndexStats train = IndexStats.training(cfg.scheme.cliName, recon, reconRows, epochLoss, resets, seconds, be.name() + ": " + be.device());
+    IndexStats train = IndexStats.training(cfg.scheme.cliName, recon, reconRows, epochLoss, steps, resets, seconds, be.name() + ": " + be.device());
     return new IndexResult(cfg, model, ids, itemIds, IndexStats.of(model, ids, train));
   }
 

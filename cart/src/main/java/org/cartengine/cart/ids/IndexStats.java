@@ -19,17 +19,18 @@ import java.util.Map;
  * @param trieBytes bytes of the prefix trie's arrays
  * @param identifierBytes bytes of the identifier token table (items x length x 4)
  * @param epochLoss mean RQ-VAE training loss per epoch
+ * @param rqvaeSteps RQ-VAE optimiser steps
  * @param deadCodeResets codes moved by dead-code resets during training
  * @param seconds wall-clock time per phase, and "total"
  */
 public record IndexStats(
     String scheme, int items, int length, int[] vocab, double collisionRate, int maxU, List<LevelStats> levels,
     double reconError, int reconRows, long trieNodes, long trieBytes, long identifierBytes,
-    double[] epochLoss, int deadCodeResets, Map<String, Double> seconds, String backend) {
+    double[] epochLoss, int rqvaeSteps, int deadCodeResets, Map<String, Double> seconds, String backend) {
 
   /** The build's training statistics alone; {@link #of} adds the identifier statistics. */
-  static IndexStats training(String scheme, double reconError, int reconRows, double[] epochLoss, int deadCodeResets, Map<String, Double> seconds, String backend) {
-    return new IndexStats(scheme, 0, 0, new int[0], 0, 0, List.of(), reconError, reconRows, 0, 0, 0, epochLoss, deadCodeResets, seconds, backend);
+  static IndexStats training(String scheme, double reconError, int reconRows, double[] epochLoss, int rqvaeSteps, int deadCodeResets, Map<String, Double> seconds, String backend) {
+    return new IndexStats(scheme, 0, 0, new int[0], 0, 0, List.of(), reconError, reconRows, 0, 0, 0, epochLoss, rqvaeSteps, deadCodeResets, seconds, backend);
   }
 
   /** Identifier statistics of ids; training fields from train (may be null). */
@@ -50,7 +51,7 @@ public record IndexStats(
     PrefixTrie trie = ids.trie();
     return new IndexStats(model.scheme().cliName, n, len, vocab, n == 0 ? 0 : (double) collided / n, maxU, levels,
         train == null ? Double.NaN : train.reconError, train == null ? 0 : train.reconRows, trie.nodeCount(), trie.memoryBytes(),
-        4L * n * len, train == null ? new double[0] : train.epochLoss, train == null ? 0 : train.deadCodeResets,
+        4L * n * len, train == null ? new double[0] : train.epochLoss, train == null ? 0 : train.rqvaeSteps, train == null ? 0 : train.deadCodeResets,
         train == null ? new LinkedHashMap<>() : train.seconds, train == null ? "" : train.backend);
   }
 
@@ -73,7 +74,7 @@ public record IndexStats(
       sb.append(String.format(Locale.ROOT, "  %-6s %8d %8d %11.1f%% %11.1f%n", l.name(), l.size(), l.used(), 100 * l.utilisation(), l.perplexity()));
     if (!Double.isNaN(reconError)) row(sb, "reconstruction error", String.format(Locale.ROOT, "%.4f (relative, on %,d rows)", reconError, reconRows));
     if (epochLoss.length > 0)
-      row(sb, "RQ-VAE loss", String.format(Locale.ROOT, "%.4f -> %.4f over %d epochs, %d dead codes reset", epochLoss[0], epochLoss[epochLoss.length - 1], epochLoss.length, deadCodeResets));
+      row(sb, "RQ-VAE loss", String.format(Locale.ROOT, "%.4f -> %.4f over %d epochs (%,d steps), %d dead codes reset", epochLoss[0], epochLoss[epochLoss.length - 1], epochLoss.length, rqvaeSteps, deadCodeResets));
     row(sb, "trie", String.format(Locale.ROOT, "%,d nodes, %,d bytes, %.1f bytes/item", trieNodes, trieBytes, trieBytesPerItem()));
     row(sb, "identifier table", String.format(Locale.ROOT, "%,d bytes, %.1f bytes/item", identifierBytes, items == 0 ? 0.0 : (double) identifierBytes / items));
     if (!seconds.isEmpty()) {

@@ -29,17 +29,11 @@ final class RqVaeTrainer {
    * @param resets dead codes moved, summed over epochs and levels
    * @param steps optimiser steps taken
    */
-  record Result(RqVae model, double[] epochLoss, int resets, int steps, int trainRows) {}
+  record Result(RqVae model, double[] epochLoss, int resets, int steps) {}
 
-  /** Trains on rows of x (n x dim, already standardised), or on a seeded sample of cfg.trainSample rows. */
-  static Result train(float[] x, int n, int dim, int levels, IndexConfig cfg, Backend be, ProgressListener pl) {
+  /** Trains on the n rows of x (n x dim, already standardised; the caller samples them, see IndexConfig#trainSample). */
+  static Result train(float[] xt, int nt, int dim, int levels, IndexConfig cfg, Backend be, ProgressListener pl) {
     Random rnd = new Random(cfg.seed ^ 0x5EEDL);
-    float[] xt = x;
-    int nt = n;
-    if (cfg.trainSample > 0 && n > cfg.trainSample) {
-      xt = KMeans.gather(x, dim, KMeans.sample(n, cfg.trainSample, rnd));
-      nt = cfg.trainSample;
-    }
     int size = Math.min(cfg.codebookSize, nt);
     RqVae model = new RqVae(be, new Rng(cfg.seed), dim, cfg.hidden, cfg.latentDim, levels, size, cfg.alpha, cfg.beta);
     pl.phase("RQ-VAE: codebooks from k-means of each level's residuals (" + nt + " rows)");
@@ -90,7 +84,7 @@ final class RqVaeTrainer {
       if (cfg.resetDeadCodes && epoch + 1 < cfg.epochs) resets += resetDeadCodes(model, usage, recent, recentFill, rnd);
     }
     pl.end();
-    return new Result(model, epochLoss, resets, step, nt);
+    return new Result(model, epochLoss, resets, step);
   }
 
   /** Codebook m := k-means centroids of the level-m inputs of the training rows under the current encoder. */
