@@ -49,7 +49,13 @@ public final class Tensor implements AutoCloseable {
     this.strides = strides;
     this.offset = offset;
     this.dtype = dtype;
+    this.numel = Shape.numel(shape);
+    this.contiguous = numel <= 1 || Arrays.equals(strides, Shape.contiguousStrides(shape));
   }
+
+  /** Derived once: shapes and strides never change after construction. */
+  private final int numel;
+  private final boolean contiguous;
 
   // ------------------------------------------------------------------ factories
 
@@ -158,7 +164,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   public int numel() {
-    return Shape.numel(shape);
+    return numel;
   }
 
   public DType dtype() {
@@ -187,7 +193,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   public boolean isContiguous() {
-    return Arrays.equals(strides, Shape.contiguousStrides(shape)) || numel() <= 1;
+    return contiguous;
   }
 
   public String name() {

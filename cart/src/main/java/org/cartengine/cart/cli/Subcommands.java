@@ -8,10 +8,12 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
+        new IndexCommand(),
         new TrainCommand(),
         new EvalCommand(),
         new SearchCommand(),
         new AblateCommand(),
-        new DataCommand());
+        new DataCommand(),
+        new EnhanceCommand());
   }
 }

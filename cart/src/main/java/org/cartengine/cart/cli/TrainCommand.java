@@ -29,6 +29,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-baseline", description = "Skip the dual-tower baseline.")
   boolean noBaseline;
 
+  @Option(names = "--enhance", description = "Caption enhancement first (paper 3.3): add neighbour-transfer, recombination and WordNet pseudo-queries to the train split (see `cart enhance`).")
+  boolean enhance;
+
   @Mixin ModelOptions model = new ModelOptions();
   @Mixin IndexOptions index = new IndexOptions();
   @Mixin DeviceOption device = new DeviceOption();
@@ -37,7 +40,15 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Dataset ds = Dataset.open(data);
     Backend be = device.backend();
-    RunDir run = new RunDir(out != null ? out : Path.of("runs", ds.info().name()));
+    if (enhance) {
+      long t0 = System.nanoTime();
+      org.cartengine.cart.enhance.Enhanced e = org.cartengine.cart.enhance.CaptionEnhancer.enhance(ds,
+          org.cartengine.cart.enhance.EnhanceConfig.DEFAULT.withSeed(model.seed), be);
+      java.io.PrintWriter w = new java.io.PrintWriter(System.err, true);
+      EnhanceCommand.report(w, ds, e, be, (System.nanoTime() - t0) / 1e9);
+      ds = e.dataset();
+    }
+    RunDir run = new RunDir(out != null ? out : Path.of("runs", ds.info().name() + (enhance ? "-enhanced" : "")));
     TrainConfig tc = trainConfig(model);
     CartPipeline.ModelSpec spec = spec(model);
     CartPipeline.Outcome o;

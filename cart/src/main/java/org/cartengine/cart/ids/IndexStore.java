@@ -37,6 +37,11 @@ public final class IndexStore {
 
   private IndexStore() {}
 
+  /** Same as {@link #save(Path, IndexResult)}. */
+  public static void save(IndexResult r, Path dir) throws IOException {
+    save(dir, r);
+  }
+
   public static void save(Path dir, IndexResult r) throws IOException {
     Files.createDirectories(dir);
     Identifiers ids = r.identifiers();

@@ -3,7 +3,9 @@ package org.cartengine.cart.ids;
 import java.util.Random;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
+import org.cartengine.engine.autograd.Autograd;
 import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.ops.Elementwise;
 import org.cartengine.engine.ops.Quantize;
 
 /**
@@ -29,7 +31,7 @@ public final class KMeans {
    */
   public record Options(int batchSize, int maxSteps, int maxEpochs, int patience, int initSample) {
     public static Options defaults() {
-      return new Options(1024, 300, 30, 10, 4096);
+      return new Options(1024, 300, 10, 10, 4096);
     }
   }
 
@@ -81,31 +83,35 @@ public final class KMeans {
     double[] minDist = new double[s];
     java.util.Arrays.fill(minDist, Double.POSITIVE_INFINITY);
     Tensor xt = Tensor.of(be, xs, s, dim);
-    Tensor dist = Tensor.zeros(be, DType.F32, s);
     int pick = rnd.nextInt(s);
-    for (int j = 0; j < k; j++) {
-      System.arraycopy(xs, pick * dim, c, j * dim, dim);
-      if (j == k - 1) break;
-      // Distance of every sample row to the new centre: nearest-code search against a one-row codebook.
-      Tensor cj = Tensor.of(be, java.util.Arrays.copyOfRange(c, j * dim, j * dim + dim), 1, dim);
-      Quantize.nearestIndices(xt, cj, dist).close();
-      cj.close();
-      float[] d = dist.toFloatArray();
-      double total = 0;
-      for (int i = 0; i < s; i++) {
-        minDist[i] = Math.min(minDist[i], d[i]);
-        total += minDist[i];
+    try (AutoCloseable ng = Autograd.noGrad()) {
+      for (int j = 0; j < k; j++) {
+        System.arraycopy(xs, pick * dim, c, j * dim, dim);
+        if (j == k - 1) break;
+        // Squared distance of every sample row to the new centre: sum over the row of (x - c)^2, three
+        // elementwise passes (a one-row codebook would waste most of a GEMM micro-kernel).
+        float[] d;
+        try (Tensor cj = Tensor.of(be, java.util.Arrays.copyOfRange(c, j * dim, j * dim + dim), 1, dim);
+            Tensor diff = xt.sub(cj); Tensor sq = Elementwise.square(diff); Tensor dist = sq.sum(1, false)) {
+          d = dist.toFloatArray();
+        }
+        double total = 0;
+        for (int i = 0; i < s; i++) {
+          minDist[i] = Math.min(minDist[i], d[i]);
+          total += minDist[i];
+        }
+        pick = -1;
+        if (total > 0) {
+          double r = rnd.nextDouble() * total;
+          for (int i = 0; i < s && pick < 0; i++) if ((r -= minDist[i]) < 0 && minDist[i] > 0) pick = i;
+        }
+        // Fewer distinct points than k (duplicates): any row keeps the centroids well defined.
+        if (pick < 0) pick = rnd.nextInt(s);
       }
-      pick = -1;
-      if (total > 0) {
-        double r = rnd.nextDouble() * total;
-        for (int i = 0; i < s && pick < 0; i++) if ((r -= minDist[i]) < 0 && minDist[i] > 0) pick = i;
-      }
-      // Fewer distinct points than k (duplicates): any unused row keeps the centroids well defined.
-      if (pick < 0) pick = rnd.nextInt(s);
+    } catch (Exception e) {
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
     xt.close();
-    dist.close();
     return c;
   }
 

@@ -82,15 +82,49 @@ public final class PrefixDatabase {
   }
 
   /**
-   * Appends u to each row of semantic tokens (n x prefixLength), in item order: returns n x (prefixLength + 1).
+   * Appends u to each row of semantic tokens (n x prefixLength), in item order: returns n x
+   * (prefixLength + 1), exactly as calling {@link #next} on every row in turn. Done in bulk: rows are
+   * stably sorted by prefix, so each group of equal prefixes is numbered consecutively after its
+   * current count, and the table is updated once per distinct prefix (a sort costs less than n
+   * random probes of a large table).
    */
   public int[] appendUnique(int[] semantic, int n) {
     int len = prefixLength + 1;
     int[] out = new int[n * len];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(semantic, i * prefixLength, out, i * len, prefixLength);
-      out[i * len + prefixLength] = next(semantic, i * prefixLength);
+    for (int i = 0; i < n; i++) System.arraycopy(semantic, i * prefixLength, out, i * len, prefixLength);
+    if (prefixLength == 0) {
+      for (int i = 0; i < n; i++) out[i] = next(semantic, 0);
+      return out;
+    }
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) rows[i] = i;
+    int[] sorted = PrefixTrie.sortRows(semantic, prefixLength, rows);
+    for (int g = 0; g < n; ) {
+      int first = sorted[g], end = g + 1;
+      while (end < n && Arrays.equals(semantic, first * prefixLength, first * prefixLength + prefixLength,
+          semantic, sorted[end] * prefixLength, sorted[end] * prefixLength + prefixLength)) end++;
+      // Within a group rows are in item order (the sort is stable), so u counts earlier items.
+      int start = add(semantic, first * prefixLength, end - g);
+      for (int i = g; i < end; i++) out[sorted[i] * len + prefixLength] = start + (i - g);
+      g = end;
     }
     return out;
+  }
+
+  /** Counts `times` items with this prefix at once; returns the count before them (the first one's u). */
+  private int add(int[] tokens, int off, int times) {
+    int u = next(tokens, off);
+    if (times > 1) {
+      int mask = slots.length - 1, h = hash(tokens, off) & mask;
+      while (true) {
+        int e = slots[h] - 1;
+        if (Arrays.equals(pool, e * prefixLength, e * prefixLength + prefixLength, tokens, off, off + prefixLength)) {
+          counts[e] += times - 1;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
+    return u;
   }
 }

@@ -66,22 +66,43 @@ public final class PrefixTrie {
     return fromSorted(ids, n, length, merged);
   }
 
-  /** The given rows of ids, stably sorted by identifier: least-significant-position-first radix sort. */
+  /**
+   * The given rows of ids, stably sorted by identifier. When an identifier packs into 31 bits (K = 128
+   * and two codebooks of 128 leave 10 bits for u), rows are sorted as (packed identifier, row) longs,
+   * one sequential pass and a primitive sort; otherwise by a least-significant-position-first radix sort.
+   */
   static int[] sortRows(int[] ids, int length, int[] rows) {
     int m = rows.length;
-    int[] cur = rows.clone(), next = new int[m];
-    for (int p = length - 1; p >= 0; p--) {
-      int max = 0;
-      for (int r : cur) {
+    int[] max = new int[length];
+    for (int r : rows)
+      for (int p = 0; p < length; p++) {
         int t = ids[r * length + p];
         if (t < 0) throw new IllegalArgumentException("PrefixTrie: item " + r + " has negative token " + t + " at position " + p);
-        max = Math.max(max, t);
+        if (t > max[p]) max[p] = t;
       }
-      if (max <= 4L * m + 1024) {
+    int[] bits = new int[length];
+    int total = 0;
+    for (int p = 0; p < length; p++) total += bits[p] = 32 - Integer.numberOfLeadingZeros(max[p]);
+    if (total <= 31) {
+      long[] keys = new long[m];
+      for (int i = 0; i < m; i++) {
+        int r = rows[i];
+        long key = 0;
+        for (int p = 0; p < length; p++) key = (key << bits[p]) | ids[r * length + p];
+        keys[i] = (key << 32) | r;
+      }
+      java.util.Arrays.sort(keys);
+      int[] out = new int[m];
+      for (int i = 0; i < m; i++) out[i] = (int) keys[i];
+      return out;
+    }
+    int[] cur = rows.clone(), next = new int[m];
+    for (int p = length - 1; p >= 0; p--) {
+      if (max[p] <= 4L * m + 1024) {
         // Counting sort: stable, O(m + max).
-        int[] start = new int[max + 2];
+        int[] start = new int[max[p] + 2];
         for (int r : cur) start[ids[r * length + p] + 1]++;
-        for (int t = 0; t <= max; t++) start[t + 1] += start[t];
+        for (int t = 0; t <= max[p]; t++) start[t + 1] += start[t];
         for (int r : cur) next[start[ids[r * length + p]]++] = r;
       } else {
         // Sparse tokens: sort (token, current rank) pairs, which is stable by construction.
@@ -123,21 +144,18 @@ public final class PrefixTrie {
     for (int d = 0; d < length; d++) internal += levelCount[d];
     int total = internal + levelCount[length];
     int[] token = new int[total], first = new int[internal], count = new int[internal], leaf = new int[levelCount[length]];
-    int[] levelStart = new int[length + 2];
-    for (int d = 0; d <= length; d++) levelStart[d + 1] = levelStart[d] + levelCount[d];
-    // Walk the sorted identifiers once per level, linking each new node to the current node one level up.
-    for (int d = 1; d <= length; d++) {
-      int parent = levelStart[d - 1] - 1, node = levelStart[d] - 1;
-      for (int i = 0; i < n; i++) {
-        int it = sorted[i];
-        if (i == 0 || lcp[i] < d - 1) parent++;
-        if (i == 0 || lcp[i] < d) {
-          node++;
-          token[node] = ids[it * length + d - 1];
-          if (count[parent] == 0) first[parent] = node;
-          count[parent]++;
-          if (d == length) leaf[node - internal] = it;
-        }
+    // One pass over the sorted rows: row i opens a node at every depth d > lcp[i], whose parent is the
+    // node opened last one level up. cursor[d] is the next free node of level d (levels are contiguous).
+    int[] cursor = new int[length + 1];
+    for (int d = 1; d <= length; d++) cursor[d] = cursor[d - 1] + levelCount[d - 1];
+    cursor[0] = 1;
+    for (int i = 0; i < n; i++) {
+      int it = sorted[i];
+      for (int d = (i == 0 ? 0 : lcp[i]) + 1; d <= length; d++) {
+        int node = cursor[d]++, parent = cursor[d - 1] - 1;
+        token[node] = ids[it * length + d - 1];
+        if (count[parent]++ == 0) first[parent] = node;
+        if (d == length) leaf[node - internal] = it;
       }
     }
     return new PrefixTrie(length, token, first, count, leaf, internal);

@@ -4,10 +4,12 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Clustered Gaussian embeddings for benchmarks and tests, with the two-level structure identifiers
- * are meant to capture: item = topic centre + sub-topic offset + noise, rows scaled to unit norm like
- * ImageBind/CLIP embeddings. Deterministic for a seed; row i depends only on (seed, i), so rows are
- * generated in parallel.
+ * Clustered Gaussian embeddings for benchmarks and tests, with the coarse-to-fine structure
+ * identifiers are meant to capture: item = topic centre + sub-topic offset + a point of a shared
+ * low-dimensional subspace (W g, g ~ N(0, I)) + isotropic noise, rows scaled to unit norm like
+ * ImageBind/CLIP embeddings. The subspace gives items a continuum of fine differences of low intrinsic
+ * dimension, as real embeddings have, instead of pure noise that no code can capture.
+ * Deterministic for a seed; row i depends only on (seed, i), so rows are generated in parallel.
  */
 public final class SyntheticCorpus {
   private SyntheticCorpus() {}
@@ -16,12 +18,19 @@ public final class SyntheticCorpus {
    * @param topics top-level clusters
    * @param subtopics sub-clusters per topic
    * @param subScale norm of a sub-topic offset relative to a topic centre
-   * @param noise norm of the per-item noise relative to a topic centre
+   * @param fineDim dimension of the shared subspace of fine differences (0: none)
+   * @param fineScale expected norm of the subspace component relative to a topic centre
+   * @param noise norm of the per-item isotropic noise relative to a topic centre
    */
-  public record Spec(int n, int dim, int topics, int subtopics, double subScale, double noise, long seed) {
-    /** The benchmark corpus: 256 topics x 16 sub-topics. */
+  public record Spec(int n, int dim, int topics, int subtopics, double subScale, int fineDim, double fineScale, double noise, long seed) {
+    /** The benchmark corpus: 256 topics x 16 sub-topics, a 16-d fine subspace (0.4), noise 0.05. */
     public static Spec of(int n, int dim, long seed) {
-      return new Spec(n, dim, 256, 16, 0.5, 0.25, seed);
+      return new Spec(n, dim, 256, 16, 0.5, 16, 0.4, 0.05, seed);
+    }
+
+    /** Topics and sub-topics with isotropic noise only. */
+    public static Spec clusters(int n, int dim, int topics, int subtopics, double subScale, double noise, long seed) {
+      return new Spec(n, dim, topics, subtopics, subScale, 0, 0, noise, seed);
     }
   }
 
@@ -32,14 +41,22 @@ public final class SyntheticCorpus {
     int dim = s.dim();
     float[] topics = gaussianRows(s.topics(), dim, s.seed(), 1.0);
     float[] subs = gaussianRows(s.topics() * s.subtopics(), dim, s.seed() + 1, s.subScale());
+    int f = s.fineDim();
+    // Basis of the fine subspace, stored transposed [f, dim]; g ~ N(0, I_f) scaled so ||W g|| ~ fineScale.
+    float[] basis = gaussianRows(f, dim, s.seed() + 3, f == 0 ? 0 : s.fineScale() / Math.sqrt(f));
     float[] out = new float[(int) total];
     double noiseStd = s.noise() / Math.sqrt(dim);
     IntStream.range(0, s.n()).parallel().forEach(i -> {
       SplittableRandom r = new SplittableRandom(mix(s.seed() + 2, i));
       int t = r.nextInt(s.topics()), st = t * s.subtopics() + r.nextInt(s.subtopics());
+      float[] row = new float[dim];
+      for (int a = 0; a < f; a++) {
+        float g = (float) gaussian(r);
+        for (int j = 0; j < dim; j++) row[j] += g * basis[a * dim + j];
+      }
       double norm = 0;
       for (int j = 0; j < dim; j++) {
-        double v = topics[t * dim + j] + subs[st * dim + j] + noiseStd * gaussian(r);
+        double v = topics[t * dim + j] + subs[st * dim + j] + row[j] + noiseStd * gaussian(r);
         out[i * dim + j] = (float) v;
         norm += v * v;
       }

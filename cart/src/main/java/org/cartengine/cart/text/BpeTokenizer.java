@@ -18,14 +18,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-pair encoding learned from the training captions (Sennrich et al. 2016): words are split into
- * characters with an end-of-word marker, and the most frequent adjacent pair is merged until the
+ * characters with a start-of-word marker, and the most frequent adjacent pair is merged until the
  * vocabulary is full. Unseen word forms ("grinning" when only "grin" was seen) are then spelled with
  * known pieces instead of collapsing to one unknown token.
  */
 public final class BpeTokenizer {
   public static final int PAD = 0;
   public static final int UNK = 1;
-  static final String EOW = "</w>";
+  /** Marks a word's first piece (as SentencePiece does), so a stem seen alone ("grin") is also the first piece of its longer forms ("grinning"). */
+  static final String BOW = "\u2581";
 
   private final List<String> vocab;
   private final Map<String, Integer> index = new HashMap<>();
@@ -47,63 +48,89 @@ public final class BpeTokenizer {
     return out;
   }
 
-  /** Learns merges until the vocabulary reaches vocabSize or no pair occurs at least minCount times. */
+  /**
+   * Learns merges until the vocabulary reaches vocabSize or no pair occurs at least minCount times.
+   * Pair counts are kept incrementally (only the words containing the merged pair are revisited) and
+   * the most frequent pair comes from a lazily updated priority queue; ties go to the
+   * lexicographically smaller pair, so training is deterministic.
+   */
   public static BpeTokenizer train(Iterable<String> texts, int vocabSize, int minCount) {
-    Map<String, Integer> wordCounts = new HashMap<>();
+    Map<String, Integer> wordCounts = new java.util.TreeMap<>();
     for (String t : texts) for (String w : words(t)) wordCounts.merge(w, 1, Integer::sum);
     List<String> vocab = new ArrayList<>(List.of("<pad>", "<unk>"));
     java.util.TreeSet<String> chars = new java.util.TreeSet<>();
-    Map<List<String>, Integer> seqs = new LinkedHashMap<>();
-    List<String> sortedWords = new ArrayList<>(wordCounts.keySet());
-    java.util.Collections.sort(sortedWords);
-    for (String w : sortedWords) {
-      List<String> s = split(w);
-      chars.addAll(s);
-      seqs.put(s, wordCounts.get(w));
+    List<List<String>> cur = new ArrayList<>();
+    List<Integer> counts = new ArrayList<>();
+    for (var e : wordCounts.entrySet()) {
+      List<String> sym = split(e.getKey());
+      chars.addAll(sym);
+      cur.add(sym);
+      counts.add(e.getValue());
     }
     vocab.addAll(chars);
+    Map<String, Long> pairCount = new HashMap<>();
+    Map<String, java.util.Set<Integer>> where = new HashMap<>();
+    for (int i = 0; i < cur.size(); i++) addPairs(cur.get(i), i, counts.get(i), pairCount, where);
+    java.util.PriorityQueue<Object[]> heap = new java.util.PriorityQueue<>((x, y) -> {
+      int c = Long.compare((Long) y[1], (Long) x[1]);
+      return c != 0 ? c : ((String) x[0]).compareTo((String) y[0]);
+    });
+    pairCount.forEach((k, v) -> heap.add(new Object[] {k, v}));
     List<String[]> merges = new ArrayList<>();
-    List<List<String>> words = new ArrayList<>(seqs.keySet());
-    List<Integer> counts = new ArrayList<>(seqs.values());
-    List<List<String>> cur = new ArrayList<>();
-    for (List<String> w : words) cur.add(new ArrayList<>(w));
-    while (vocab.size() < vocabSize) {
-      Map<String, Integer> pairs = new HashMap<>();
-      for (int i = 0; i < cur.size(); i++) {
-        List<String> w = cur.get(i);
-        for (int j = 0; j + 1 < w.size(); j++) pairs.merge(w.get(j) + ' ' + w.get(j + 1), counts.get(i), Integer::sum);
-      }
-      String best = null;
-      int bestCount = 0;
-      for (var e : pairs.entrySet()) {
-        int c = e.getValue();
-        // Ties broken lexicographically so training is deterministic.
-        if (c > bestCount || (c == bestCount && best != null && e.getKey().compareTo(best) < 0)) {
-          best = e.getKey();
-          bestCount = c;
-        }
-      }
-      if (best == null || bestCount < minCount) break;
+    while (vocab.size() < vocabSize && !heap.isEmpty()) {
+      Object[] top = heap.poll();
+      String best = (String) top[0];
+      long c = pairCount.getOrDefault(best, 0L);
+      if (c != (Long) top[1]) continue; // stale entry
+      if (c < minCount) break;
       String[] pair = best.split(" ");
       merges.add(pair);
       String merged = pair[0] + pair[1];
       vocab.add(merged);
-      for (List<String> w : cur) {
+      java.util.Set<String> touched = new java.util.HashSet<>();
+      for (int wi : new ArrayList<>(where.getOrDefault(best, java.util.Set.of()))) {
+        List<String> w = cur.get(wi);
+        removePairs(w, wi, counts.get(wi), pairCount, where, touched);
         for (int j = 0; j + 1 < w.size(); j++) {
           if (w.get(j).equals(pair[0]) && w.get(j + 1).equals(pair[1])) {
             w.set(j, merged);
             w.remove(j + 1);
           }
         }
+        addPairs(w, wi, counts.get(wi), pairCount, where);
+        for (int j = 0; j + 1 < w.size(); j++) touched.add(w.get(j) + ' ' + w.get(j + 1));
+      }
+      for (String t : touched) {
+        Long v = pairCount.get(t);
+        if (v != null && v > 0) heap.add(new Object[] {t, v});
       }
     }
     return new BpeTokenizer(vocab, merges);
   }
 
+  private static void addPairs(List<String> w, int wi, int count, Map<String, Long> pairCount, Map<String, java.util.Set<Integer>> where) {
+    for (int j = 0; j + 1 < w.size(); j++) {
+      String p = w.get(j) + ' ' + w.get(j + 1);
+      pairCount.merge(p, (long) count, Long::sum);
+      where.computeIfAbsent(p, k -> new java.util.HashSet<>()).add(wi);
+    }
+  }
+
+  private static void removePairs(List<String> w, int wi, int count, Map<String, Long> pairCount, Map<String, java.util.Set<Integer>> where, java.util.Set<String> touched) {
+    for (int j = 0; j + 1 < w.size(); j++) {
+      String p = w.get(j) + ' ' + w.get(j + 1);
+      long v = pairCount.merge(p, (long) -count, Long::sum);
+      if (v <= 0) pairCount.remove(p);
+      java.util.Set<Integer> s = where.get(p);
+      if (s != null) s.remove(wi);
+      touched.add(p);
+    }
+  }
+
   private static List<String> split(String w) {
     List<String> s = new ArrayList<>();
     int[] cps = w.codePoints().toArray();
-    for (int i = 0; i < cps.length; i++) s.add(new String(Character.toChars(cps[i])) + (i == cps.length - 1 ? EOW : ""));
+    for (int i = 0; i < cps.length; i++) s.add((i == 0 ? BOW : "") + new String(Character.toChars(cps[i])));
     return s;
   }
 

@@ -107,6 +107,11 @@ public final class Trainer {
   }
 
   public Result train(PairSet train, PairSet val, List<String> unusedLabels) throws IOException {
+    return train(train, val, cfg.epochs());
+  }
+
+  /** Trains up to epoch {@code until} (&lt;= the configured epochs); a later call continues, as after a kill. */
+  Result train(PairSet train, PairSet val, int until) throws IOException {
     Files.createDirectories(outDir);
     int n = train.size();
     int bs = Math.min(cfg.batchSize(), n);
@@ -114,15 +119,15 @@ public final class Trainer {
     LrSchedule sched = schedule(stepsPerEpoch);
     long totalSamples = 0;
     long t0 = System.nanoTime();
-    for (int epoch = epochsDone; epoch < cfg.epochs(); epoch++) {
+    for (int epoch = epochsDone; epoch < Math.min(until, cfg.epochs()); epoch++) {
       model.train(true);
-      int[] order = shuffled(n, cfg.seed() * 1_000_003L + epoch);
+      List<int[]> epochBatches = batches(train, bs, cfg.seed() * 1_000_003L + epoch);
       double lossSum = 0;
       int batches = 0;
       long e0 = System.nanoTime();
       try (ProgressBar pb = bar("epoch " + (epoch + 1) + "/" + cfg.epochs(), n)) {
-        for (int s = 0; s < n; s += bs) {
-          int[] idx = Arrays.copyOfRange(order, s, Math.min(n, s + bs));
+        int s = 0;
+        for (int[] idx : epochBatches) {
           double lr = sched.lr(step + 1);
           double loss = trainStep(train, idx, lr);
           if (!Double.isFinite(loss))
@@ -138,6 +143,7 @@ public final class Trainer {
             double secs = (System.nanoTime() - e0) / 1e9;
             pb.setExtraMessage(String.format(" loss %.3f  %.0f samples/s", lossSum / batches, (s + idx.length) / Math.max(1e-9, secs)));
           }
+          s += idx.length;
         }
       }
       Map<String, Double> h = new LinkedHashMap<>();
@@ -169,6 +175,33 @@ public final class Trainer {
     if (quiet) return null;
     return new ProgressBarBuilder().setTaskName(name).setInitialMax(n).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
         .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+  }
+
+  /**
+   * The batches of one epoch, a function of the seed only (so a resumed run sees the same batches):
+   * a shuffled order is cut into windows of 32 batches, each window is sorted by query length and cut
+   * into batches, and the batch order is shuffled again. Batches of similar lengths waste little on
+   * padding, which is most of the encoder's and the fusion's cost on short queries.
+   */
+  static List<int[]> batches(PairSet train, int bs, long seed) {
+    int n = train.size();
+    int[] order = shuffled(n, seed);
+    int window = bs * 32;
+    List<int[]> out = new ArrayList<>();
+    for (int w = 0; w < n; w += window) {
+      Integer[] win = new Integer[Math.min(n, w + window) - w];
+      for (int i = 0; i < win.length; i++) win[i] = order[w + i];
+      Arrays.sort(win, (a, b) -> Integer.compare(train.queries().get(a).length, train.queries().get(b).length));
+      for (int s = 0; s < win.length; s += bs) {
+        int[] b = new int[Math.min(win.length, s + bs) - s];
+        for (int i = 0; i < b.length; i++) b[i] = win[s + i];
+        out.add(b);
+      }
+    }
+    int[] perm = shuffled(out.size(), seed ^ 0x5DEECE66DL);
+    List<int[]> shuffledBatches = new ArrayList<>();
+    for (int p : perm) shuffledBatches.add(out.get(p));
+    return shuffledBatches;
   }
 
   public static int[] shuffledOrder(int n, long seed) {

@@ -19,7 +19,7 @@ class IndexStoreTest {
   @TempDir Path dir;
 
   static float[] corpus(int n, int dim, long seed) {
-    return SyntheticCorpus.generate(new SyntheticCorpus.Spec(n, dim, 6, 4, 0.5, 0.2, seed));
+    return SyntheticCorpus.generate(SyntheticCorpus.Spec.clusters(n, dim, 6, 4, 0.5, 0.2, seed));
   }
 
   static List<String> names(String prefix, int n) {

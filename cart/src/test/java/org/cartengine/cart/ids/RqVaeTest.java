@@ -23,7 +23,7 @@ class RqVaeTest {
   }
 
   static float[] structured(int n, int dim) {
-    return SyntheticCorpus.generate(new SyntheticCorpus.Spec(n, dim, 8, 8, 0.5, 0.1, 9));
+    return SyntheticCorpus.generate(SyntheticCorpus.Spec.clusters(n, dim, 8, 8, 0.5, 0.1, 9));
   }
 
   @Test

@@ -107,6 +107,14 @@ public final class Autograd {
       throw new IllegalArgumentException("backward(): gradient shape " + Shape.str(gradient.shape()) + " does not match tensor shape " + Shape.str(root.shape()));
     List<Tensor> order = topological(root);
     accumulateShared(root, gradient);
+    // Backward closures build views and temporaries of gradients; recording them would grow a
+    // second graph nobody walks (and keep its buffers alive).
+    try (Scope ng = (Scope) noGrad()) {
+      walk(order);
+    }
+  }
+
+  private static void walk(List<Tensor> order) {
     for (int i = order.size() - 1; i >= 0; i--) {
       Tensor t = order.get(i);
       Node n = t.node();

@@ -8,11 +8,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Fused scaled dot-product attention, forward and backward, one (batch, head) at a time and the
  * heads split over the threads (each head writes only its own slices of out, dq, dk, dv).
  *
- * <p>CART's heads are small (T up to 32, D 16 to 64), so a head is done with two kinds of vector
- * loop and no horizontal reductions in the inner loops: K (and V for the backward) are transposed
- * into [D, Tk] scratch so that a score row s = q_i K^T is D broadcast-FMAs over a vector of keys,
- * and an output row o_i = sum_j p_ij v_j is Tk broadcast-FMAs over a vector of channels. As the
- * reference does, the backward recomputes the probabilities from the saved log-sum-exp.
+ * <p>CART's heads are small (T up to 32, D 16 to 64), so every product in a head is one loop shape,
+ * a row vector times a row-major matrix ({@link #vecMat}), with no horizontal reductions: K (and V
+ * for the backward) are transposed into [D, Tk] scratch so that a score row s = q_i K^T is D
+ * broadcast-FMAs over vectors of keys, and an output row o_i = sum_j p_ij v_j is Tk broadcast-FMAs
+ * over vectors of channels. As the reference does, the backward recomputes the probabilities from
+ * the saved log-sum-exp.
  */
 final class AttentionF32 {
   private static final VectorSpecies<Float> S = Vec.F;
@@ -46,27 +47,47 @@ final class AttentionF32 {
     for (int j = 0; j < tk; j++) for (int c = 0; c < d; c++) xT[c * tkp + j] = x[o + j * d + c];
   }
 
-  /** s[0, tkp) = scale * x_row . yT[:, j] (a row times the transposed keys). */
-  private void scores(float[] x, int xo, float[] yT, int tkp, int d, float scale, float[] s) {
-    java.util.Arrays.fill(s, 0, tkp, 0f);
-    int e = end(tkp);
-    for (int c = 0; c < d; c++) {
-      float xc = x[xo + c];
-      FloatVector vc = FloatVector.broadcast(S, xc);
-      int base = c * tkp, j = 0;
-      for (; j < e; j += L) FloatVector.fromArray(S, yT, base + j).fma(vc, FloatVector.fromArray(S, s, j)).intoArray(s, j);
-      for (; j < tkp; j++) s[j] += xc * yT[base + j];
+  /**
+   * y[yo, yo+w) = sum over r < rows of x[xo + r] * m[mo + r*ld, +w): a row vector times a matrix whose
+   * rows are contiguous. Four vector accumulators run side by side over w so the FMA chains overlap;
+   * the score rows (q K^T), output rows (p V) and every gradient row of the backward are this loop.
+   */
+  private void vecMat(float[] x, int xo, int rows, float[] m, int mo, int ld, int w, float[] y, int yo) {
+    int c = 0;
+    if (simd) {
+      for (; c + 4 * L <= w; c += 4 * L) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+          FloatVector xr = FloatVector.broadcast(S, x[xo + r]);
+          int base = mo + r * ld + c;
+          a0 = FloatVector.fromArray(S, m, base).fma(xr, a0);
+          a1 = FloatVector.fromArray(S, m, base + L).fma(xr, a1);
+          a2 = FloatVector.fromArray(S, m, base + 2 * L).fma(xr, a2);
+          a3 = FloatVector.fromArray(S, m, base + 3 * L).fma(xr, a3);
+        }
+        a0.intoArray(y, yo + c);
+        a1.intoArray(y, yo + c + L);
+        a2.intoArray(y, yo + c + 2 * L);
+        a3.intoArray(y, yo + c + 3 * L);
+      }
+      for (; c + L <= w; c += L) {
+        FloatVector a0 = FloatVector.zero(S);
+        for (int r = 0; r < rows; r++) a0 = FloatVector.fromArray(S, m, mo + r * ld + c).fma(FloatVector.broadcast(S, x[xo + r]), a0);
+        a0.intoArray(y, yo + c);
+      }
     }
-    for (int j = 0; j < e; j += L) FloatVector.fromArray(S, s, j).mul(scale).intoArray(s, j);
-    for (int j = e; j < tkp; j++) s[j] *= scale;
+    for (; c < w; c++) {
+      float acc = 0;
+      for (int r = 0; r < rows; r++) acc += x[xo + r] * m[mo + r * ld + c];
+      y[yo + c] = acc;
+    }
   }
 
-  /** y[yo, yo+d) += a * x[xo, xo+d). */
-  private void axpy(float a, float[] x, int xo, float[] y, int yo, int d) {
-    int c = 0, e = end(d);
-    FloatVector va = FloatVector.broadcast(S, a);
-    for (; c < e; c += L) FloatVector.fromArray(S, x, xo + c).fma(va, FloatVector.fromArray(S, y, yo + c)).intoArray(y, yo + c);
-    for (; c < d; c++) y[yo + c] += a * x[xo + c];
+  /** x[o, o+n) *= a. */
+  private void scale(float[] x, int o, int n, float a) {
+    int j = 0, e = end(n);
+    for (; j < e; j += L) FloatVector.fromArray(S, x, o + j).mul(a).intoArray(x, o + j);
+    for (; j < n; j++) x[o + j] *= a;
   }
 
   private float dot(float[] a, int ao, float[] b, int bo, int d) {
@@ -82,31 +103,31 @@ final class AttentionF32 {
   }
 
   /** p[j] = exp(s[j] - shift) over [0, tkp) (masked scores are -inf and give 0); returns the sum. */
-  private float expShift(float[] s, int tkp, float shift) {
+  private float expShift(float[] s, int o, int tkp, float shift) {
     int j = 0, e = end(tkp);
     float sum = 0;
     if (e > 0) {
       FloatVector acc = FloatVector.zero(S);
       for (; j < e; j += L) {
-        FloatVector p = FloatVector.fromArray(S, s, j).sub(shift).lanewise(VectorOperators.EXP);
-        p.intoArray(s, j);
+        FloatVector p = FloatVector.fromArray(S, s, o + j).sub(shift).lanewise(VectorOperators.EXP);
+        p.intoArray(s, o + j);
         acc = acc.add(p);
       }
       sum = acc.reduceLanes(VectorOperators.ADD);
     }
     for (; j < tkp; j++) {
-      s[j] = (float) Math.exp(s[j] - shift);
-      sum += s[j];
+      s[o + j] = (float) Math.exp(s[o + j] - shift);
+      sum += s[o + j];
     }
     return sum;
   }
 
   /** Sets masked (and padding) keys of a score row to -inf; returns the maximum over the allowed ones. */
-  private static float mask(float[] s, int[] pad, int b, int i, int tq, int tk, int tkp, boolean causal) {
+  private static float mask(float[] s, int o, int[] pad, int b, int i, int tq, int tk, int tkp, boolean causal) {
     float max = Float.NEGATIVE_INFINITY;
     for (int j = 0; j < tkp; j++) {
-      if (j >= tk || !allowed(pad, b, tk, i, j, tq, causal)) s[j] = Float.NEGATIVE_INFINITY;
-      else max = Math.max(max, s[j]);
+      if (j >= tk || !allowed(pad, b, tk, i, j, tq, causal)) s[o + j] = Float.NEGATIVE_INFINITY;
+      else max = Math.max(max, s[o + j]);
     }
     return max;
   }
@@ -120,51 +141,65 @@ final class AttentionF32 {
         transpose(k, ko, tk, d, kT, tkp);
         for (int i = 0; i < tq; i++) {
           int oi = qo + i * d;
-          java.util.Arrays.fill(out, oi, oi + d, 0f);
-          scores(q, oi, kT, tkp, d, scale, s);
-          float max = mask(s, pad, b, i, tq, tk, tkp, causal);
+          vecMat(q, oi, d, kT, 0, tkp, tkp, s, 0);
+          scale(s, 0, tkp, scale);
+          float max = mask(s, 0, pad, b, i, tq, tk, tkp, causal);
           if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(out, oi, oi + d, 0f);
             lse[bh * tq + i] = Float.NEGATIVE_INFINITY;
             continue;
           }
-          float sum = expShift(s, tkp, max), inv = 1 / sum;
-          for (int j = 0; j < tk; j++) if (s[j] != 0) axpy(s[j] * inv, v, ko + j * d, out, oi, d);
+          float sum = expShift(s, 0, tkp, max);
+          scale(s, 0, tk, 1 / sum);
+          vecMat(s, 0, tk, v, ko, d, d, out, oi);
           lse[bh * tq + i] = max + (float) Math.log(sum);
         }
       }
     });
   }
 
+  /**
+   * Per head: P = exp(S - lse) and dS = P * (dO V^T - D) * scale as [Tq, Tk] matrices, then
+   * dQ = dS K, dV = P^T dO, dK = dS^T Q, each row a {@link #vecMat}. Masked keys have P = 0 and
+   * dS = 0, so they get exactly zero gradient.
+   */
   void backward(float[] q, float[] k, float[] v, int[] pad, float[] out, float[] lse, float[] dout,
       float[] dq, float[] dk, float[] dv, int batch, int heads, int tq, int tk, int d, float scale, boolean causal) {
     int tkp = padded(tk);
     par.forRange(batch * heads, 10L * tq * tk * d, (lo, hi) -> {
-      float[] kT = new float[d * tkp], vT = new float[d * tkp], p = new float[tkp], dp = new float[tkp];
+      float[] kT = new float[d * tkp], vT = new float[d * tkp], p = new float[tq * tkp], ds = new float[tq * tkp];
+      float[] pT = new float[tk * tq], dsT = new float[tk * tq], dp = new float[tkp];
       for (int bh = lo; bh < hi; bh++) {
         int b = bh / heads, qo = bh * tq * d, ko = bh * tk * d;
-        java.util.Arrays.fill(dq, qo, qo + tq * d, 0f);
-        java.util.Arrays.fill(dk, ko, ko + tk * d, 0f);
-        java.util.Arrays.fill(dv, ko, ko + tk * d, 0f);
         transpose(k, ko, tk, d, kT, tkp);
         transpose(v, ko, tk, d, vT, tkp);
         for (int i = 0; i < tq; i++) {
+          int oi = qo + i * d, pi = i * tkp;
           float l = lse[bh * tq + i];
-          if (l == Float.NEGATIVE_INFINITY) continue;
-          int oi = qo + i * d;
-          scores(q, oi, kT, tkp, d, scale, p);
-          mask(p, pad, b, i, tq, tk, tkp, causal);
-          expShift(p, tkp, l);
-          // dp_j = dout_i . v_j; D_i = dout_i . out_i is the softmax backward's row term.
-          scores(dout, oi, vT, tkp, d, 1f, dp);
-          float di = dot(dout, oi, out, oi, d);
-          for (int j = 0; j < tk; j++) {
-            if (p[j] == 0) continue;
-            float ds = p[j] * (dp[j] - di) * scale;
-            int kj = ko + j * d;
-            axpy(p[j], dout, oi, dv, kj, d);
-            axpy(ds, k, kj, dq, oi, d);
-            axpy(ds, q, oi, dk, kj, d);
+          if (l == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(p, pi, pi + tkp, 0f);
+            java.util.Arrays.fill(ds, pi, pi + tkp, 0f);
+            continue;
           }
+          vecMat(q, oi, d, kT, 0, tkp, tkp, p, pi);
+          scale(p, pi, tkp, scale);
+          mask(p, pi, pad, b, i, tq, tk, tkp, causal);
+          expShift(p, pi, tkp, l);
+          // dp_j = dout_i . v_j; D_i = dout_i . out_i is the softmax backward's row term.
+          vecMat(dout, oi, d, vT, 0, tkp, tkp, dp, 0);
+          float di = dot(dout, oi, out, oi, d);
+          for (int j = 0; j < tkp; j++) ds[pi + j] = p[pi + j] * (dp[j] - di) * scale;
+        }
+        for (int i = 0; i < tq; i++) vecMat(ds, i * tkp, tk, k, ko, d, d, dq, qo + i * d);
+        for (int i = 0; i < tq; i++) {
+          for (int j = 0; j < tk; j++) {
+            pT[j * tq + i] = p[i * tkp + j];
+            dsT[j * tq + i] = ds[i * tkp + j];
+          }
+        }
+        for (int j = 0; j < tk; j++) {
+          vecMat(pT, j * tq, tq, dout, qo, d, d, dv, ko + j * d);
+          vecMat(dsT, j * tq, tq, q, qo, d, d, dk, ko + j * d);
         }
       }
     });

@@ -22,10 +22,11 @@ final class CopyF32 {
 
   void copyStrided(float[] src, int srcOff, int[] srcStrides, float[] dst, int dstOff, int[] dstStrides, int[] shape, boolean accumulate) {
     Strided s = Strided.of(shape, srcStrides, dstStrides);
-    int n = s.inner, ss = s.step(0), ds = s.step(1);
-    par.forRange(s.rows, n, (lo, hi) -> {
-      for (int r = lo; r < hi; r++) {
-        int si = srcOff + s.offset(0, r), di = dstOff + s.offset(1, r);
+    int ss = s.step(0), ds = s.step(1), parts = s.segments(par.threads);
+    par.forRange(s.rows * parts, s.inner / parts, (lo, hi) -> {
+      for (int t = lo; t < hi; t++) {
+        int r = t / parts, j0 = s.segmentStart(t % parts, parts), n = s.segmentStart(t % parts + 1, parts) - j0;
+        int si = srcOff + s.offset(0, r) + j0 * ss, di = dstOff + s.offset(1, r) + j0 * ds;
         if (ss == 1 && ds == 1) {
           if (!accumulate) {
             System.arraycopy(src, si, dst, di, n);

@@ -119,14 +119,14 @@ final class ElementwiseF32 {
 
   void binary(BinaryOp op, float[] a, int[] as, float[] b, int[] bs, float[] out, int[] shape) {
     Strided s = Strided.of(shape, org.cartengine.engine.Shape.contiguousStrides(shape), as, bs);
-    int n = s.inner, sa = s.step(1), sb = s.step(2);
+    int n = s.inner, sa = s.step(1), sb = s.step(2), parts = s.segments(par.threads);
     boolean vec = (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && s.step(0) == 1;
-    par.forRange(s.rows, n, (lo, hi) -> {
-      for (int r = lo; r < hi; r++) {
+    par.forRange(s.rows * parts, n / parts, (lo, hi) -> {
+      for (int t = lo; t < hi; t++) {
+        int r = t / parts, j = s.segmentStart(t % parts, parts), j1 = s.segmentStart(t % parts + 1, parts);
         int o = s.offset(0, r), ia = s.offset(1, r), ib = s.offset(2, r);
-        int j = 0;
         if (vec) {
-          int end = bound(0, n);
+          int end = bound(j, j1);
           FloatVector ca = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null, cb = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;
           for (; j < end; j += L) {
             FloatVector va = sa == 0 ? ca : FloatVector.fromArray(S, a, ia + j);
@@ -134,7 +134,7 @@ final class ElementwiseF32 {
             forward(op, va, vb).intoArray(out, o + j);
           }
         }
-        for (; j < n; j++) out[o + j] = (float) ReferenceBackend.binaryForward(op, a[ia + j * sa], b[ib + j * sb]);
+        for (; j < j1; j++) out[o + j] = (float) ReferenceBackend.binaryForward(op, a[ia + j * sa], b[ib + j * sb]);
       }
     });
   }
@@ -153,14 +153,14 @@ final class ElementwiseF32 {
 
   void binaryBackward(BinaryOp op, int which, float[] a, int[] as, float[] b, int[] bs, float[] dout, float[] g, int[] shape) {
     Strided s = Strided.of(shape, org.cartengine.engine.Shape.contiguousStrides(shape), as, bs);
-    int n = s.inner, sa = s.step(1), sb = s.step(2);
+    int n = s.inner, sa = s.step(1), sb = s.step(2), parts = s.segments(par.threads);
     boolean vec = (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && s.step(0) == 1;
-    par.forRange(s.rows, n, (lo, hi) -> {
-      for (int r = lo; r < hi; r++) {
+    par.forRange(s.rows * parts, n / parts, (lo, hi) -> {
+      for (int t = lo; t < hi; t++) {
+        int r = t / parts, j = s.segmentStart(t % parts, parts), j1 = s.segmentStart(t % parts + 1, parts);
         int o = s.offset(0, r), ia = s.offset(1, r), ib = s.offset(2, r);
-        int j = 0;
         if (vec) {
-          int end = bound(0, n);
+          int end = bound(j, j1);
           FloatVector ca = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null, cb = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;
           for (; j < end; j += L) {
             FloatVector va = sa == 0 ? ca : FloatVector.fromArray(S, a, ia + j);
@@ -168,7 +168,7 @@ final class ElementwiseF32 {
             partial(op, which, va, vb, FloatVector.fromArray(S, dout, o + j)).intoArray(g, o + j);
           }
         }
-        for (; j < n; j++) g[o + j] = (float) (dout[o + j] * ReferenceBackend.binaryDerivative(op, which, a[ia + j * sa], b[ib + j * sb]));
+        for (; j < j1; j++) g[o + j] = (float) (dout[o + j] * ReferenceBackend.binaryDerivative(op, which, a[ia + j * sa], b[ib + j * sb]));
       }
     });
   }

@@ -7,11 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * F32 GEMM, {@code C = alpha * op(A) * op(B) + beta * C}, in the BLIS/GotoBLAS structure:
  *
  * <pre>
- *   for jc in n by NC:            B block  [KC x NC]  packed once, shared by all threads (L3)
+ *   for jc in n by NC:              B block  [KC x NC]  packed once, shared by all threads (L3)
  *     for pc in k by KC:
- *       for ic in m by MC:        A block  [MC x KC]  packed per thread (L2)       <- parallel
- *         for jr in nc by NR:     B panel  [KC x NR]  (L1)
- *           for ir in mc by MR:   micro-kernel: MR x NR tile of C in registers
+ *       for ic in m by MC:          A block  [MC x KC]  packed per thread (L2)     <- parallel
+ *         for jg in nc by G panels: B panels [KC x G*NR] (L2)
+ *           for ir in mc by MR:     A panel  [MR x KC]  (L1)
+ *             for jr in G panels:   micro-kernel: MR x NR tile of C in registers
  * </pre>
  *
  * Packing makes every transpose combination the same kernel: op(A) and op(B) are read through
@@ -19,6 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * folded into A. The vector micro-kernel keeps a 4 x 2-vector tile of C (4 x 16 floats with AVX2) in
  * 8 independent FMA accumulators; beta is applied to C before the first k block and every k block
  * then adds into C.
+ *
+ * <p>Measured on a 2-core AMD EPYC (Zen 3, AVX2), one thread, CPU time, 1024^3: the micro-kernel alone
+ * runs at 80-88 GFLOP/s (the FMA peak is about 90); the whole GEMM at about 60 on JDK 17 and 67 on
+ * JDK 25, against 83 for OpenBLAS's SGEMM on the same core (bench/README.md).
  */
 final class GemmF32 {
   private static final VectorSpecies<Float> S = Vec.F;
@@ -28,6 +33,7 @@ final class GemmF32 {
   static final int MR = 4, NR = 2 * L;
   /** Scalar micro-tile (cart.simd=off). */
   static final int SMR = 4, SNR = 4;
+  /** Block sizes: a KC x NR panel of B stays in L1, an MC x KC block of A in L2, a KC x NC block of B in L3. */
   static final int KC = 256, MC = 128, NC = 3072;
 
   private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
@@ -35,13 +41,21 @@ final class GemmF32 {
 
   private final boolean simd;
   private final Parallel par;
-  private final int mr, nr;
+  private final int mr, nr, kcMax, mcMax, ncMax;
 
   GemmF32(boolean simd, Parallel par) {
+    this(simd, par, KC, MC, NC);
+  }
+
+  /** With other block sizes (tuning experiments). */
+  GemmF32(boolean simd, Parallel par, int kc, int mc, int nc) {
     this.simd = simd;
     this.par = par;
     this.mr = simd ? MR : SMR;
     this.nr = simd ? NR : SNR;
+    this.kcMax = kc;
+    this.mcMax = mc;
+    this.ncMax = nc;
   }
 
   /** One GEMM problem: the operands as the Backend interface describes them. */
@@ -67,13 +81,13 @@ final class GemmF32 {
     int m = pr.m, n = pr.n, k = pr.k;
     scaleC(pr, co);
     if (pr.alpha == 0 || k == 0 || m == 0 || n == 0) return;
-    int mc = Math.min(MC / mr * mr, roundUp(m, mr));
+    int mc = Math.min(mcMax / mr * mr, roundUp(m, mr));
     int icBlocks = (m + mc - 1) / mc;
-    for (int jc = 0; jc < n; jc += NC) {
-      int nc = Math.min(NC, n - jc);
+    for (int jc = 0; jc < n; jc += ncMax) {
+      int nc = Math.min(ncMax, n - jc);
       int panels = (nc + nr - 1) / nr;
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
         float[] bp = scratch(PACK_B, panels * kc * nr);
         int jcc = jc, pcc = pc;
         // Pack B; then split the C block into (A block x panel range) tasks, enough to feed every thread.
@@ -129,10 +143,18 @@ final class GemmF32 {
       int dst = jp * kc * nr;
       int j0 = jc + jp * nr, w = Math.min(nr, jc + nc - j0);
       if (!pr.transB) {
-        for (int p = 0; p < kc; p++) {
-          int src = bo + (pc + p) * ldb + j0, d = dst + p * nr;
-          System.arraycopy(b, src, bp, d, w);
-          for (int j = w; j < nr; j++) bp[d + j] = 0;
+        if (simd && w == nr) {
+          for (int p = 0; p < kc; p++) {
+            int src = bo + (pc + p) * ldb + j0, d = dst + p * nr;
+            FloatVector.fromArray(S, b, src).intoArray(bp, d);
+            FloatVector.fromArray(S, b, src + L).intoArray(bp, d + L);
+          }
+        } else {
+          for (int p = 0; p < kc; p++) {
+            int src = bo + (pc + p) * ldb + j0, d = dst + p * nr;
+            for (int j = 0; j < w; j++) bp[d + j] = b[src + j];
+            for (int j = w; j < nr; j++) bp[d + j] = 0;
+          }
         }
       } else {
         for (int j = 0; j < nr; j++) {
@@ -154,7 +176,16 @@ final class GemmF32 {
     float alpha = pr.alpha;
     for (int ip = 0; ip * mr < mc; ip++) {
       int dst = ip * kc * mr, i0 = ic + ip * mr, h = Math.min(mr, ic + mc - i0);
-      if (!pr.transA) {
+      if (!pr.transA && h == 4 && mr == 4) {
+        // Whole panel: read four rows side by side, write the panel sequentially.
+        int r0 = ao + i0 * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        for (int p = 0, d = dst; p < kc; p++, d += 4) {
+          ap[d] = alpha * a[r0 + p];
+          ap[d + 1] = alpha * a[r1 + p];
+          ap[d + 2] = alpha * a[r2 + p];
+          ap[d + 3] = alpha * a[r3 + p];
+        }
+      } else if (!pr.transA) {
         for (int i = 0; i < mr; i++) {
           if (i < h) {
             int src = ao + (i0 + i) * lda + pc;
@@ -178,18 +209,26 @@ final class GemmF32 {
     float[] c = pr.c;
     int ldc = pr.ldc;
     float[] tile = null;
-    for (int jp = j0; jp < j1; jp++) {
-      int col = jc + jp * nr, w = Math.min(nr, jc + nc - col);
-      int bOff = jp * kc * nr;
-      for (int ip = 0; ip * mr < mc; ip++) {
-        int row = ic + ip * mr, h = Math.min(mr, ic + mc - row);
-        int aOff = ip * kc * mr;
-        if (h == mr && w == nr) {
-          kernel(kc, ap, aOff, bp, bOff, c, co + row * ldc + col, ldc);
-        } else {
+    // B panels in groups that stay in L2; within a group the A panel stays in L1 and the C tiles of
+    // one A panel lie side by side in a row (walking down C instead, tiles ldc apart, lands every
+    // tile in the same few L1 sets when ldc is a power of two: measured 15% slower at 1024).
+    int group = Math.max(1, (128 * 1024) / (kc * nr * 4));
+    for (int g0 = j0; g0 < j1; g0 += group)
+    for (int ip = 0; ip * mr < mc; ip++) {
+      int row = ic + ip * mr, h = Math.min(mr, ic + mc - row);
+      int aOff = ip * kc * mr;
+      for (int jp = g0; jp < Math.min(j1, g0 + group); jp++) {
+        int col = jc + jp * nr, w = Math.min(nr, jc + nc - col);
+        int bOff = jp * kc * nr;
+        // One call site for the micro-kernel: with a second one (for edge tiles) C2 inlines it twice
+        // into this loop and the whole GEMM ran 30% slower on sizes with edges.
+        boolean whole = h == mr && w == nr;
+        if (!whole) {
           if (tile == null) tile = new float[mr * nr];
           java.util.Arrays.fill(tile, 0f);
-          kernel(kc, ap, aOff, bp, bOff, tile, 0, nr);
+        }
+        kernel(kc, ap, aOff, bp, bOff, whole ? c : tile, whole ? co + row * ldc + col : 0, whole ? ldc : nr);
+        if (!whole) {
           for (int i = 0; i < h; i++) {
             int d = co + (row + i) * ldc + col;
             for (int j = 0; j < w; j++) c[d + j] += tile[i * nr + j];
@@ -208,8 +247,13 @@ final class GemmF32 {
    * C[4 x 2L] += Ap[4 x kc] * Bp[kc x 2L]: 8 independent vector accumulators (enough to hide the FMA
    * latency on two FMA pipes), one broadcast of A per row and k. A 6-row tile, as BLIS uses, needs 15
    * of AVX2's 16 vector registers and C2 spills it: measured at half the speed of this one.
+   *
+   * <p>This method must stay a call, not be inlined into the macro loop: inlined, the whole GEMM ran
+   * at 50 GFLOP/s, called at 63 (1024^3, one thread, JDK 17). C2 inlines hot methods of up to 325
+   * bytecodes; the argument check keeps this one just above that.
    */
   static void kernel4x2v(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    if (kc < 0 || ao < 0 || bo < 0 || co < 0) throw new IllegalArgumentException("gemm micro-kernel: negative size or offset");
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
     FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);

@@ -75,7 +75,8 @@ public class SimdBackend extends ReferenceBackend {
 
   @Override
   public String device() {
-    return "CPU (" + (simd ? "Vector API " + bits + "-bit, " + Vec.L + " floats" : "SIMD off, scalar loops") + ", " + par.threads + " threads)";
+    return "CPU " + System.getProperty("os.arch") + " (Vector API " + bits + "-bit = " + Vec.L + " floats, SIMD " + (simd ? "on" : "off: scalar loops")
+        + ", " + par.threads + " threads)";
   }
 
   /** True when the vector kernels run (false with cart.simd=off). */

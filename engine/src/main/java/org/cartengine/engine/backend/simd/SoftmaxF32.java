@@ -72,6 +72,19 @@ final class SoftmaxF32 {
     return s;
   }
 
+  /** sum_j (x_j - shift). */
+  float sumShifted(float[] x, int o, int n, float shift) {
+    int j = 0, e = end(n);
+    float s = 0;
+    if (e > 0) {
+      FloatVector acc = FloatVector.zero(S);
+      for (; j < e; j += L) acc = acc.add(FloatVector.fromArray(S, x, o + j).sub(shift));
+      s = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; j < n; j++) s += x[o + j] - shift;
+    return s;
+  }
+
   /** sum_j a_j * b_j. */
   float dot(float[] a, int ao, float[] b, int bo, int n) {
     int j = 0, e = end(n);
@@ -98,10 +111,11 @@ final class SoftmaxF32 {
         int o = r * cols;
         float m = max(x, o, cols);
         if (log) {
-          float lse = m + (float) Math.log(sumExp(x, o, cols, m, null));
+          // (x - max) - log(sum), not x - lse: with logits of 1e4 the latter loses every digit.
+          float logSum = (float) Math.log(sumExp(x, o, cols, m, null));
           int j = 0, e = end(cols);
-          for (; j < e; j += L) FloatVector.fromArray(S, x, o + j).sub(lse).intoArray(y, o + j);
-          for (; j < cols; j++) y[o + j] = x[o + j] - lse;
+          for (; j < e; j += L) FloatVector.fromArray(S, x, o + j).sub(m).sub(logSum).intoArray(y, o + j);
+          for (; j < cols; j++) y[o + j] = (x[o + j] - m) - logSum;
         } else {
           float s = sumExp(x, o, cols, m, y);
           affine(y, o, cols, 1f / s, 0f);
@@ -145,10 +159,13 @@ final class SoftmaxF32 {
         }
         checkTarget(t, r, cols);
         int o = r * cols;
+        // Log-probabilities as (x - max) - log(sum): stable for large logits.
         float m = max(logits, o, cols);
-        float lse = m + (float) Math.log(sumExp(logits, o, cols, m, null));
-        float sumLogp = sum(logits, o, cols) - cols * lse;
-        loss[r] = -(1 - smoothing) * (logits[o + t] - lse) - smoothing / cols * sumLogp;
+        float logSum = (float) Math.log(sumExp(logits, o, cols, m, null));
+        float logpT = (logits[o + t] - m) - logSum;
+        float loss0 = -(1 - smoothing) * logpT;
+        if (smoothing != 0) loss0 -= smoothing / cols * (sumShifted(logits, o, cols, m) - cols * logSum);
+        loss[r] = loss0;
       }
     });
   }

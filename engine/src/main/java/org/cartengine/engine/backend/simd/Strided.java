@@ -52,6 +52,20 @@ final class Strided {
     return new Strided(fsh, fst);
   }
 
+  /**
+   * How many segments to cut each row into so that a loop over rows x segments feeds every thread:
+   * 1 when there are enough rows, more when a few long rows (a contiguous op is one row) would
+   * leave threads idle.
+   */
+  int segments(int threads) {
+    return rows >= threads ? 1 : Math.max(1, Math.min(threads, inner / 8192));
+  }
+
+  /** Start of segment part of a row cut into parts segments. */
+  int segmentStart(int part, int parts) {
+    return (int) ((long) inner * part / parts);
+  }
+
   /** Innermost stride of a set. */
   int step(int set) {
     return strides[set][shape.length - 1];
