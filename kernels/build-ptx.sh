@@ -3,6 +3,7 @@
 # generate-resources step. Each family is built for float and double (-DREAL_F64) at sm_75, the oldest
 # architecture CUDA 13 supports (the driver JIT-compiles that PTX for newer GPUs); families with an
 # sm_80-only path (the TF32 tensor-core GEMM) also get an sm_80 build, which CudaBackend prefers on cc >= 8.0.
+# Each PTX is also assembled for sm_90 with ptxas (when present), as the driver will on an H100/H200.
 # A kernel that fails to compile fails the build. Without nvcc on PATH it only writes a NO_PTX marker, and the
 # CUDA backend then reports itself unavailable with that reason.
 set -euo pipefail
@@ -30,6 +31,12 @@ compile() {
   if ! nvcc -ptx -arch=sm_${arch} -std=c++17 $def -I "$src" -o "$ptx.tmp" "$src/$f.cu"; then
     rm -f "$ptx.tmp"
     echo "[kernels] FAILED: nvcc -ptx -arch=sm_${arch} $def $f.cu" >&2
+    return 1
+  fi
+  # Assemble it for sm_90 (H100/H200) as the driver's JIT will, so a PTX the JIT would reject fails here.
+  if command -v ptxas >/dev/null 2>&1 && ! ptxas -arch=sm_90 -o /dev/null "$ptx.tmp"; then
+    rm -f "$ptx.tmp"
+    echo "[kernels] FAILED: ptxas -arch=sm_90 on ${f}_${dt}.sm${arch}.ptx" >&2
     return 1
   fi
   mv "$ptx.tmp" "$ptx"
