@@ -43,8 +43,22 @@ compile() {
   echo "[kernels] ${f}_${dt}.sm${arch}.ptx"
 }
 
+# Compile in parallel, one job per core; any failed job fails the build.
+jobs=$(nproc 2>/dev/null || echo 2)
+pids=()
+status=0
+run() {
+  compile "$@" &
+  pids+=($!)
+  if [ "${#pids[@]}" -ge "$jobs" ]; then
+    wait "${pids[0]}" || status=1
+    pids=("${pids[@]:1}")
+  fi
+}
 for f in $families; do
-  for dt in f32 f64; do compile "$f" "$dt" 75; done
+  for dt in f32 f64; do run "$f" "$dt" 75; done
 done
-for f in $sm80_families; do compile "$f" f32 80; done
+for f in $sm80_families; do run "$f" f32 80; done
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+[ "$status" = 0 ] || { echo "[kernels] kernel compilation failed" >&2; exit 1; }
 nvcc --version | tail -1 > "$out/NVCC_VERSION"
