@@ -15,7 +15,7 @@ sm80_families="gemm"
 
 if ! command -v nvcc >/dev/null 2>&1; then
   echo "[kernels] nvcc is not on PATH: PTX not packaged, the CUDA backend will report itself unavailable"
-  rm -f "$out"/*.ptx
+  rm -f "$out"/*.ptx "$out/NVCC_VERSION"
   echo "build had no nvcc" > "$out/NO_PTX"
   exit 0
 fi
