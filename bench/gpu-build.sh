@@ -4,10 +4,11 @@
 #                               binding, JOCL and the check itself, in one jar (~1.5 MB)
 #   .jre/                       a jlink Java runtime (~40 MB; keep it out of git)
 # Then, on the GPU machine: bench/gpu-check.sh (with the two paths above carried along).
+# Maven runs offline (-o); MVN_OFFLINE= bench/gpu-build.sh lets it fetch missing plugins or dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v nvcc >/dev/null || { echo "gpu-build: nvcc is not on PATH, so the jar would carry no PTX" >&2; exit 1; }
-./mvnw -q -B ${MVN_OFFLINE:--o} -pl bench -am -DskipTests package
+./mvnw -q -B ${MVN_OFFLINE--o} -pl bench -am -DskipTests package
 # Only what GpuCheck loads: engine, kernels (PTX and sources), JCuda's driver binding, JOCL, the check itself.
 stage=bench/target/gpu-check-classes
 rm -rf "$stage" bench/target/gpu-check.jar
