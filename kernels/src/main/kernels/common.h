@@ -315,18 +315,22 @@ typedef struct {
   int sb[8];
 } layout8;
 
-// Offsets into the two strided operands of element e (row-major over shape).
-DEVICE void layout_offsets(const layout8* L, int e, int* ia, int* ib) {
-  int a = 0, b = 0;
-  for (int d = L->rank - 1; d >= 0; d--) {
-    int s = L->shape[d];
-    int i = e % s;
-    e /= s;
-    a += i * L->sa[d];
-    b += i * L->sb[d];
-  }
-  *ia = a;
-  *ib = b;
-}
+// Offsets ia, ib into the two strided operands of element e (row-major over L.shape). A macro over the struct
+// itself, fully unrolled, so that on CUDA the axes are read from the kernel's parameter space at constant
+// indices (taking the struct's address, or indexing it with a variable, would copy it to local memory).
+#define LAYOUT_OFFSETS(L, e, ia, ib)                  \
+  do {                                                \
+    int e_ = (e), a_ = 0, b_ = 0;                     \
+    UNROLL for (int d_ = 7; d_ >= 0; d_--) {          \
+      if (d_ < (L).rank) {                            \
+        int s_ = (L).shape[d_], i_ = e_ % s_;         \
+        e_ /= s_;                                     \
+        a_ += i_ * (L).sa[d_];                        \
+        b_ += i_ * (L).sb[d_];                        \
+      }                                               \
+    }                                                 \
+    (ia) = a_;                                        \
+    (ib) = b_;                                        \
+  } while (0)
 
 #endif

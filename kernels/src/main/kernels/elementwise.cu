@@ -113,7 +113,7 @@ KERNEL void SFX(axpy)(real alpha, const GLOBAL real* RESTRICT x, GLOBAL real* RE
 KERNEL void SFX(copy_strided)(const GLOBAL real* src, int srcOff, GLOBAL real* dst, int dstOff, layout8 L, int total, int accumulate) {
   for (int e = GID_X; e < total; e += GSTRIDE_X) {
     int is, id;
-    layout_offsets(&L, e, &is, &id);
+    LAYOUT_OFFSETS(L, e, is, id);
     if (accumulate) dst[dstOff + id] += src[srcOff + is];
     else dst[dstOff + id] = src[srcOff + is];
   }
@@ -132,7 +132,7 @@ KERNEL void SFX(unary_bwd)(int op, real p, const GLOBAL real* x, const GLOBAL re
 KERNEL void SFX(binary_fwd)(int op, const GLOBAL real* a, int aOff, const GLOBAL real* b, int bOff, GLOBAL real* out, int outOff, layout8 L, int total) {
   for (int e = GID_X; e < total; e += GSTRIDE_X) {
     int ia, ib;
-    layout_offsets(&L, e, &ia, &ib);
+    LAYOUT_OFFSETS(L, e, ia, ib);
     out[outOff + e] = binary_forward(op, a[aOff + ia], b[bOff + ib]);
   }
 }
@@ -141,7 +141,7 @@ KERNEL void SFX(binary_bwd)(int op, int which, const GLOBAL real* a, int aOff, c
     const GLOBAL real* dout, GLOBAL real* g, int outOff, layout8 L, int total) {
   for (int e = GID_X; e < total; e += GSTRIDE_X) {
     int ia, ib;
-    layout_offsets(&L, e, &ia, &ib);
+    LAYOUT_OFFSETS(L, e, ia, ib);
     g[outOff + e] = dout[outOff + e] * binary_derivative(op, which, a[aOff + ia], b[bOff + ib]);
   }
 }
@@ -210,7 +210,7 @@ KERNEL void fill_i32(GLOBAL int* y, int off, int n, int v) {
 KERNEL void copy_strided_i32(const GLOBAL int* src, int srcOff, GLOBAL int* dst, int dstOff, layout8 L, int total, int accumulate) {
   for (int e = GID_X; e < total; e += GSTRIDE_X) {
     int is, id;
-    layout_offsets(&L, e, &is, &id);
+    LAYOUT_OFFSETS(L, e, is, id);
     if (accumulate) dst[dstOff + id] += src[srcOff + is];
     else dst[dstOff + id] = src[srcOff + is];
   }

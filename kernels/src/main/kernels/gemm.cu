@@ -29,8 +29,8 @@ DEVICE void gemm_tile(int blk, int tilesM, int tilesN, int* p, int* bm, int* bn)
 #define GT_T 64
 #define GT_K 16
 
-KERNEL_BOUNDS(256, 4) void SFX(gemm_tiled)(const GLOBAL real* A, int aOff, int strideA, int lda, int transA,
-    const GLOBAL real* B, int bOff, int strideB, int ldb, int transB, GLOBAL real* C, int cOff, int strideC, int ldc,
+KERNEL_BOUNDS(256, 4) void SFX(gemm_tiled)(const GLOBAL real* RESTRICT A, int aOff, int strideA, int lda, int transA,
+    const GLOBAL real* RESTRICT B, int bOff, int strideB, int ldb, int transB, GLOBAL real* RESTRICT C, int cOff, int strideC, int ldc,
     int M, int N, int K, real alpha, real beta, int batch) {
   SHARED real As[GT_K][GT_T + 1];
   SHARED real Bs[GT_K][GT_T + 1];
@@ -169,8 +169,8 @@ DEVICE void store4(GLOBAL float* Cb, int ldc, int M, int N, int i, int j, const 
 // Thread layout: 8 warps as 4 (rows) x 2 (cols), each warp 32 x 64, its lanes 4 x 8, each lane 8 x 8 split in
 // 4 x 4 quadrants 16 rows / 32 columns apart, so a warp's float4 shared loads touch 4 (A) and 8 (B)
 // distinct addresses: conflict-free, mostly broadcast.
-KERNEL_BOUNDS(256, 2) void gemm_rb128_f32(const GLOBAL float* A, int aOff, int strideA, int lda, int transA,
-    const GLOBAL float* B, int bOff, int strideB, int ldb, int transB, GLOBAL float* C, int cOff, int strideC, int ldc,
+KERNEL_BOUNDS(256, 2) void gemm_rb128_f32(const GLOBAL float* RESTRICT A, int aOff, int strideA, int lda, int transA,
+    const GLOBAL float* RESTRICT B, int bOff, int strideB, int ldb, int transB, GLOBAL float* RESTRICT C, int cOff, int strideC, int ldc,
     int M, int N, int K, float alpha, float beta, int batch, int vec) {
   SHARED ALIGN16 float As[2 * RB_BK * RB_LDS];
   SHARED ALIGN16 float Bs[2 * RB_BK * RB_LDS];
@@ -289,8 +289,8 @@ DEVICE void mma_emulated(LOCAL float* emu, float* c, const float* a, const float
 #endif
 
 // 8 warps as 2 (rows) x 4 (cols); warp tile 64 x 32 = 4 x 4 mma tiles of 16 x 8; 64 accumulators per lane.
-KERNEL_BOUNDS(256, 2) void gemm_tf32_f32(const GLOBAL float* A, int aOff, int strideA, int lda, int transA,
-    const GLOBAL float* B, int bOff, int strideB, int ldb, int transB, GLOBAL float* C, int cOff, int strideC, int ldc,
+KERNEL_BOUNDS(256, 2) void gemm_tf32_f32(const GLOBAL float* RESTRICT A, int aOff, int strideA, int lda, int transA,
+    const GLOBAL float* RESTRICT B, int bOff, int strideB, int ldb, int transB, GLOBAL float* RESTRICT C, int cOff, int strideC, int ldc,
     int M, int N, int K, float alpha, float beta, int batch, int vec) {
   SHARED ALIGN16 float As[2 * TC_BK * TC_LDS];
   SHARED ALIGN16 float Bs[2 * TC_BK * TC_LDS];

@@ -103,7 +103,7 @@ public final class DualTower extends Module {
         Tensor q = encode(QueryBatch.of(be, qs, maxLen));
         Tensor it = org.cartengine.engine.ops.Embedding.lookup(items, Tensor.ofInts(be, cols, cols.length));
         Tensor logits = q.matmul(it.t()).mul(1.0 / temperature);
-        Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, target, rows.length), -1, 0);
+        Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, target, rows.length), -1, 0, rows.length);
         loss.backward();
         opt.step(sched.lr(++step), 1.0);
         opt.zeroGrad();

@@ -77,8 +77,8 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static TrainConfig trainConfig(ModelOptions m) {
-    double restart = m.restartEpochs > 0 ? m.restartEpochs : m.epochs;
-    return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, restart, m.seed, !m.noRdrop, m.omega, 0.0, 1.0, m.beam, 1);
+    return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, m.restartEpochs, m.seed, !m.noRdrop, m.omega, 0.0, 1.0, m.beam, 1,
+        m.minutes * 60);
   }
 
   static CartPipeline.ModelSpec spec(ModelOptions m) {

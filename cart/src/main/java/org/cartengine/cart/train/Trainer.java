@@ -50,6 +50,8 @@ public final class Trainer {
   private final List<Map<String, Double>> history = new ArrayList<>();
   private int epochsDone;
   private int step;
+  /** Total optimiser steps of this run (0 until a time-budgeted run has timed its first steps). */
+  private int plannedSteps;
   private double bestR1 = -1;
   private int bestEpoch = -1;
 
@@ -88,6 +90,7 @@ public final class Trainer {
     JsonObject st = JsonParser.parseString(meta.get("trainer")).getAsJsonObject();
     epochsDone = st.get("epoch").getAsInt();
     step = st.get("step").getAsInt();
+    plannedSteps = st.has("plannedSteps") ? st.get("plannedSteps").getAsInt() : 0;
     bestR1 = st.get("bestR1").getAsDouble();
     bestEpoch = st.get("bestEpoch").getAsInt();
     rng.setCounter(st.get("rngCounter").getAsLong());
@@ -101,10 +104,15 @@ public final class Trainer {
     return epochsDone;
   }
 
-  private LrSchedule schedule(int stepsPerEpoch) {
-    int period = (int) Math.max(1, Math.round(cfg.restartEpochs() * stepsPerEpoch) - cfg.warmupSteps());
+  /** Warm-up, then cosine cycles of restartEpochs epochs, or one cycle over the planned steps. */
+  private LrSchedule schedule(int stepsPerEpoch, int totalSteps) {
+    long cycle = cfg.restartEpochs() > 0 ? Math.round(cfg.restartEpochs() * stepsPerEpoch) : totalSteps;
+    int period = (int) Math.max(1, cycle - cfg.warmupSteps());
     return LrSchedule.cosineWithRestarts(cfg.lr(), cfg.warmupSteps(), period, 1.0, cfg.minLr());
   }
+
+  /** Steps timed before a time-budgeted run fixes its length. */
+  static final int CALIBRATION_STEPS = 10;
 
   public Result train(PairSet train, PairSet val, List<String> unusedLabels) throws IOException {
     return train(train, val, cfg.epochs());
@@ -116,10 +124,13 @@ public final class Trainer {
     int n = train.size();
     int bs = Math.min(cfg.batchSize(), n);
     int stepsPerEpoch = (n + bs - 1) / bs;
-    LrSchedule sched = schedule(stepsPerEpoch);
+    int maxSteps = cfg.epochs() * stepsPerEpoch;
+    if (plannedSteps == 0 && cfg.budgetSeconds() <= 0) plannedSteps = maxSteps;
+    LrSchedule sched = schedule(stepsPerEpoch, plannedSteps > 0 ? plannedSteps : maxSteps);
     long totalSamples = 0;
     long t0 = System.nanoTime();
-    for (int epoch = epochsDone; epoch < Math.min(until, cfg.epochs()); epoch++) {
+    int stepsThisCall = 0;
+    for (int epoch = epochsDone; epoch < Math.min(until, cfg.epochs()) && (plannedSteps == 0 || step < plannedSteps); epoch++) {
       model.train(true);
       List<int[]> epochBatches = batches(train, bs, cfg.seed() * 1_000_003L + epoch);
       double lossSum = 0;
@@ -128,6 +139,7 @@ public final class Trainer {
       try (ProgressBar pb = bar("epoch " + (epoch + 1) + "/" + cfg.epochs(), n)) {
         int s = 0;
         for (int[] idx : epochBatches) {
+          if (plannedSteps > 0 && step >= plannedSteps) break;
           double lr = sched.lr(step + 1);
           double loss = trainStep(train, idx, lr);
           if (!Double.isFinite(loss))
@@ -135,6 +147,17 @@ public final class Trainer {
                 + (Files.exists(lastCheckpoint()) ? "the last good checkpoint " + lastCheckpoint() + " is unchanged" : "no checkpoint was written yet")
                 + ". Lower --lr or raise the warm-up.");
           step++;
+          stepsThisCall++;
+          if (plannedSteps == 0 && stepsThisCall == CALIBRATION_STEPS) {
+            // Time-budgeted run: fix the number of steps from the speed so far (conservative: the
+            // first steps include JIT warm-up), then the cosine schedule over exactly that many.
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long fit = step + (long) Math.floor((cfg.budgetSeconds() - secs) * CALIBRATION_STEPS / secs);
+            plannedSteps = (int) Math.max(step, Math.min(maxSteps, fit));
+            sched = schedule(stepsPerEpoch, plannedSteps);
+            if (!quiet) System.err.printf("time budget %.0f s: %d steps planned (%.1f epochs, %.2f s/step so far)%n", cfg.budgetSeconds(), plannedSteps,
+                plannedSteps / (double) stepsPerEpoch, secs / CALIBRATION_STEPS);
+          }
           lossSum += loss;
           batches++;
           totalSamples += idx.length;
@@ -149,7 +172,8 @@ public final class Trainer {
       Map<String, Double> h = new LinkedHashMap<>();
       h.put("epoch", (double) (epoch + 1));
       h.put("loss", lossSum / Math.max(1, batches));
-      if (val != null && val.size() > 0 && ((epoch + 1) % cfg.valEvery() == 0 || epoch + 1 == cfg.epochs())) {
+      boolean last = epoch + 1 == cfg.epochs() || (plannedSteps > 0 && step >= plannedSteps);
+      if (val != null && val.size() > 0 && ((epoch + 1) % cfg.valEvery() == 0 || last)) {
         Metrics m = Evaluator.evaluate(model, ids.trie(), val, cfg.beam(), 256);
         h.put("valR1", m.r1());
         h.put("valMRR10", m.mrr10());
@@ -221,6 +245,11 @@ public final class Trainer {
     return a;
   }
 
+  /** One optimisation step on the given rows (for benchmarks); returns the loss. */
+  public double step(PairSet train, int[] rows, double lr) {
+    return trainStep(train, rows, lr);
+  }
+
   /** One optimisation step on the given training rows; returns the loss. */
   double trainStep(PairSet train, int[] rows, double lr) {
     Tensor loss = loss(train, rows);
@@ -253,7 +282,7 @@ public final class Trainer {
     for (int p = 0; p < j; p++) {
       Tensor logits = model.logits(hidden, p);
       Tensor target = tgt.slice(1, p, p + 1).reshape(copies * b);
-      Tensor ce = Softmax.crossEntropy(logits, target, -1, cfg.labelSmoothing());
+      Tensor ce = Softmax.crossEntropy(logits, target, -1, cfg.labelSmoothing(), copies * b);
       Tensor term = ce;
       if (cfg.rdrop()) {
         Tensor lp = Softmax.logSoftmax(logits);
@@ -278,6 +307,7 @@ public final class Trainer {
     JsonObject st = new JsonObject();
     st.addProperty("epoch", epochsDone);
     st.addProperty("step", step);
+    st.addProperty("plannedSteps", plannedSteps);
     st.addProperty("bestR1", bestR1);
     st.addProperty("bestEpoch", bestEpoch);
     st.addProperty("rngCounter", rng.counter());

@@ -49,7 +49,7 @@ class AblationSwitchesTest {
   static double loss(BpeTokenizer tok, Identifiers ids, PairSet train, int[] rows, double dropout, boolean rdrop) throws Exception {
     Rng rng = new Rng(2);
     CartModel m = new CartModel(Backends.get(), DType.F32, rng, new CartConfig(tok.vocabSize(), ids.vocabSizes(), 16, 2, 32, 2, 1, dropout, 8, true));
-    TrainConfig tc = new TrainConfig(1, 6, 1e-3, 1e-4, 1, 1, 1, rdrop, 0.15, 0.0, 1.0, 4, 1);
+    TrainConfig tc = new TrainConfig(1, 6, 1e-3, 1e-4, 1, 1, 1, rdrop, 0.15, 0.0, 1.0, 4, 1, 0);
     return new Trainer(m, rng, ids, tc, Files.createTempDirectory("cart-abl"), true).loss(train, rows).item();
   }
 }

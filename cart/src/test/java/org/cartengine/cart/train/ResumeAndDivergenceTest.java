@@ -52,7 +52,7 @@ class ResumeAndDivergenceTest {
   }
 
   static TrainConfig cfg(int epochs, double lr) {
-    return new TrainConfig(epochs, 4, lr, 1e-4, 3, epochs, 9, true, 0.15, 0.0, 1.0, 4, 1);
+    return new TrainConfig(epochs, 4, lr, 1e-4, 3, epochs, 9, true, 0.15, 0.0, 1.0, 4, 1, 0);
   }
 
   @Test

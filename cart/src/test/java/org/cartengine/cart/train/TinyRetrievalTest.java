@@ -57,7 +57,7 @@ class TinyRetrievalTest {
     Rng rng = new Rng(5);
     CartConfig cfg = new CartConfig(tok.vocabSize(), ids.vocabSizes(), 32, 2, 64, 2, 2, 0.1, 16, true);
     CartModel model = new CartModel(Backends.get(), DType.F32, rng, cfg);
-    TrainConfig tc = new TrainConfig(60, 16, 3e-3, 1e-4, 20, 60, 1, true, 0.15, 0.0, 1.0, 5, 30);
+    TrainConfig tc = new TrainConfig(60, 16, 3e-3, 1e-4, 20, 60, 1, true, 0.15, 0.0, 1.0, 5, 30, 0);
     Path dir = Files.createTempDirectory("cart-tiny");
     Trainer tr = new Trainer(model, rng, ids, tc, dir, true);
     tr.train(train, train, List.of());

@@ -310,7 +310,7 @@ public abstract class DeviceBackend implements Backend {
   private Buffer sumSquaresScratch;
 
   @Override
-  public double sumSquares(Buffer x, int n) {
+  public synchronized double sumSquares(Buffer x, int n) {  // one scratch buffer per backend
     DType dt = floatType(x, "sumSquares");
     if (n <= 0) return 0;
     int blocks = blocksFor(n, THREADS);
