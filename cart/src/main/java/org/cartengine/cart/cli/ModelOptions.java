@@ -16,10 +16,10 @@ public final class ModelOptions {
   public int batchSize = 128;
 
   @Option(names = "--lr", description = "Peak learning rate of Adam after warm-up (default: ${DEFAULT-VALUE}; the paper uses 1e-4 for much longer GPU runs).")
-  public double lr = 1e-3;
+  public double lr = 2e-3;
 
   @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
-  public int warmupSteps = 200;
+  public int warmupSteps = 100;
 
   @Option(names = "--restart-epochs", description = "Length of a cosine annealing cycle in epochs, restarted after each (default: one cycle over the whole run).")
   public double restartEpochs = 0;

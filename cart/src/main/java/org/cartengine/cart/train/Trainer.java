@@ -53,6 +53,7 @@ public final class Trainer {
   /** Total optimiser steps of this run (0 until a time-budgeted run has timed its first steps). */
   private int plannedSteps;
   private double bestR1 = -1;
+  private double bestMrr = -1;
   private int bestEpoch = -1;
 
   public Trainer(CartModel model, Rng rng, Identifiers ids, TrainConfig cfg, Path outDir, boolean quiet) {
@@ -92,6 +93,7 @@ public final class Trainer {
     step = st.get("step").getAsInt();
     plannedSteps = st.has("plannedSteps") ? st.get("plannedSteps").getAsInt() : 0;
     bestR1 = st.get("bestR1").getAsDouble();
+    bestMrr = st.has("bestMrr") ? st.get("bestMrr").getAsDouble() : -1;
     bestEpoch = st.get("bestEpoch").getAsInt();
     rng.setCounter(st.get("rngCounter").getAsLong());
     opt.loadState(optim, st.get("adamStep").getAsInt());
@@ -111,8 +113,12 @@ public final class Trainer {
     return LrSchedule.cosineWithRestarts(cfg.lr(), cfg.warmupSteps(), period, 1.0, cfg.minLr());
   }
 
-  /** Steps timed before a time-budgeted run fixes its length. */
-  static final int CALIBRATION_STEPS = 10;
+  /**
+   * A time-budgeted run times steps [WARMUP_STEPS_UNTIMED, CALIBRATION_END) (the first ones carry the
+   * JIT's warm-up) and then fixes its length.
+   */
+  static final int WARMUP_STEPS_UNTIMED = 5;
+  static final int CALIBRATION_END = 30;
 
   public Result train(PairSet train, PairSet val, List<String> unusedLabels) throws IOException {
     return train(train, val, cfg.epochs());
@@ -130,6 +136,7 @@ public final class Trainer {
     long totalSamples = 0;
     long t0 = System.nanoTime();
     int stepsThisCall = 0;
+    long calibrationStart = t0;
     for (int epoch = epochsDone; epoch < Math.min(until, cfg.epochs()) && (plannedSteps == 0 || step < plannedSteps); epoch++) {
       model.train(true);
       List<int[]> epochBatches = batches(train, bs, cfg.seed() * 1_000_003L + epoch);
@@ -148,15 +155,17 @@ public final class Trainer {
                 + ". Lower --lr or raise the warm-up.");
           step++;
           stepsThisCall++;
-          if (plannedSteps == 0 && stepsThisCall == CALIBRATION_STEPS) {
-            // Time-budgeted run: fix the number of steps from the speed so far (conservative: the
-            // first steps include JIT warm-up), then the cosine schedule over exactly that many.
+          if (plannedSteps == 0 && stepsThisCall == WARMUP_STEPS_UNTIMED) calibrationStart = System.nanoTime();
+          if (plannedSteps == 0 && stepsThisCall == CALIBRATION_END) {
+            // Time-budgeted run: fix the number of steps from the measured speed, then the cosine
+            // schedule over exactly that many. A tenth of the budget is kept for validation passes.
             double secs = (System.nanoTime() - t0) / 1e9;
-            long fit = step + (long) Math.floor((cfg.budgetSeconds() - secs) * CALIBRATION_STEPS / secs);
+            double perStep = (System.nanoTime() - calibrationStart) / 1e9 / (CALIBRATION_END - WARMUP_STEPS_UNTIMED);
+            long fit = step + (long) Math.floor((0.9 * cfg.budgetSeconds() - secs) / perStep);
             plannedSteps = (int) Math.max(step, Math.min(maxSteps, fit));
             sched = schedule(stepsPerEpoch, plannedSteps);
-            if (!quiet) System.err.printf("time budget %.0f s: %d steps planned (%.1f epochs, %.2f s/step so far)%n", cfg.budgetSeconds(), plannedSteps,
-                plannedSteps / (double) stepsPerEpoch, secs / CALIBRATION_STEPS);
+            if (!quiet) System.err.printf("%ntime budget %.0f s: %d steps planned (%.1f epochs at %.2f s/step)%n", cfg.budgetSeconds(), plannedSteps,
+                plannedSteps / (double) stepsPerEpoch, perStep);
           }
           lossSum += loss;
           batches++;
@@ -177,8 +186,10 @@ public final class Trainer {
         Metrics m = Evaluator.evaluate(model, ids.trie(), val, cfg.beam(), 256);
         h.put("valR1", m.r1());
         h.put("valMRR10", m.mrr10());
-        if (m.r1() > bestR1) {
+        // Model selection on val R@1, ties broken by MRR@10 (val sets can be small).
+        if (m.r1() > bestR1 || (m.r1() == bestR1 && m.mrr10() > bestMrr)) {
           bestR1 = m.r1();
+          bestMrr = m.mrr10();
           bestEpoch = epoch + 1;
           saveWeights(bestCheckpoint());
         }
@@ -309,6 +320,7 @@ public final class Trainer {
     st.addProperty("step", step);
     st.addProperty("plannedSteps", plannedSteps);
     st.addProperty("bestR1", bestR1);
+    st.addProperty("bestMrr", bestMrr);
     st.addProperty("bestEpoch", bestEpoch);
     st.addProperty("rngCounter", rng.counter());
     st.addProperty("adamStep", opt.stepCount());
