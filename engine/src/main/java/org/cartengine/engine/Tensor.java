@@ -49,7 +49,13 @@ public final class Tensor implements AutoCloseable {
     this.strides = strides;
     this.offset = offset;
     this.dtype = dtype;
+    this.numel = Shape.numel(shape);
+    this.contiguous = numel <= 1 || Arrays.equals(strides, Shape.contiguousStrides(shape));
   }
+
+  /** Derived once: shapes and strides never change after construction. */
+  private final int numel;
+  private final boolean contiguous;
 
   // ------------------------------------------------------------------ factories
 
@@ -158,7 +164,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   public int numel() {
-    return Shape.numel(shape);
+    return numel;
   }
 
   public DType dtype() {
@@ -179,12 +185,15 @@ public final class Tensor implements AutoCloseable {
 
   /** The underlying buffer; throws if released. Ops pass it to backend kernels. */
   public Buffer buffer() {
-    storage.buffer.checkOpen("tensor " + (name == null ? "" : name + " ") + Shape.str(shape));
+    String what = "tensor " + (name == null ? "" : name + " ") + Shape.str(shape);
+    // A closed view is unusable even while other views keep the shared buffer alive.
+    if (closed) throw new IllegalStateException(what + ": used after close() (buffer of " + storage.buffer.length() + " x " + dtype + " on " + storage.buffer.backend().name() + ")");
+    storage.buffer.checkOpen(what);
     return storage.buffer;
   }
 
   public boolean isContiguous() {
-    return Arrays.equals(strides, Shape.contiguousStrides(shape)) || numel() <= 1;
+    return contiguous;
   }
 
   public String name() {

@@ -1,5 +1,6 @@
 package org.cartengine.cart.cli;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -44,7 +45,7 @@ public final class Main implements Runnable {
       List<String> cmd = new ArrayList<>();
       cmd.add(javaBin);
       cmd.add("--add-modules=jdk.incubator.vector");
-      cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+      cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(mainClass.getName());

@@ -8,7 +8,12 @@ final class Subcommands {
 
   static List<Object> all() {
     return List.of(
-        // data, index, train, eval, search, enhance, ablate are added here as they land
-    );
+        new IndexCommand(),
+        new TrainCommand(),
+        new EvalCommand(),
+        new SearchCommand(),
+        new AblateCommand(),
+        new DataCommand(),
+        new EnhanceCommand());
   }
 }

@@ -26,14 +26,15 @@ public final class Autograd {
     return NO_GRAD.get()[0] == 0;
   }
 
-  /** Inference scope: ops record no history. Use with try-with-resources. */
-  public static AutoCloseable noGrad() {
+  /** Inference scope: ops record no history. Use with try-with-resources: {@code try (var s = Autograd.noGrad()) {..}}. */
+  public static Scope noGrad() {
     int[] depth = NO_GRAD.get();
     depth[0]++;
     return new Scope(depth);
   }
 
-  private static final class Scope implements AutoCloseable {
+  /** A noGrad scope; its close() throws nothing, so callers need no catch. */
+  public static final class Scope implements AutoCloseable {
     private final int[] depth;
     private boolean done;
 
@@ -106,6 +107,14 @@ public final class Autograd {
       throw new IllegalArgumentException("backward(): gradient shape " + Shape.str(gradient.shape()) + " does not match tensor shape " + Shape.str(root.shape()));
     List<Tensor> order = topological(root);
     accumulateShared(root, gradient);
+    // Backward closures build views and temporaries of gradients; recording them would grow a
+    // second graph nobody walks (and keep its buffers alive).
+    try (Scope ng = (Scope) noGrad()) {
+      walk(order);
+    }
+  }
+
+  private static void walk(List<Tensor> order) {
     for (int i = order.size() - 1; i >= 0; i--) {
       Tensor t = order.get(i);
       Node n = t.node();
@@ -117,7 +126,9 @@ public final class Autograd {
         t.setGrad(null);
         g.close();
       }
-      t.setNode(null);
+      // Keep a marker rather than no node: a freed non-leaf would otherwise pass for a leaf, and a
+      // later backward through it would silently stop there.
+      t.setNode(n.freed());
     }
   }
 
@@ -133,6 +144,9 @@ public final class Autograd {
       Tensor t = (Tensor) top[0];
       int next = (int) top[1];
       Node n = t.node();
+      if (n != null && n.isFreed())
+        throw new IllegalStateException("backward(): tensor " + Shape.str(t.shape()) + " (output of " + n.op + ") belongs to a graph that an earlier backward() already freed; "
+            + "recompute it, or detach() it to use its value as a constant");
       Tensor[] ins = n == null ? new Tensor[0] : n.inputs;
       if (next < ins.length) {
         top[1] = next + 1;

@@ -13,4 +13,14 @@ public final class Node {
     this.inputs = inputs;
     this.fn = fn;
   }
+
+  /** What remains once backward has run: the op's name, without inputs or closure. */
+  Node freed() {
+    return new Node(op, new Tensor[0], null);
+  }
+
+  /** Whether backward already ran through this node (its graph is gone). */
+  public boolean isFreed() {
+    return fn == null;
+  }
 }

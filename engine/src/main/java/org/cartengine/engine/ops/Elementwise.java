@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Shape;
 import org.cartengine.engine.Tensor;
+import org.cartengine.engine.autograd.Autograd;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.BinaryOp;
 import org.cartengine.engine.backend.UnaryOp;
@@ -106,6 +107,13 @@ public final class Elementwise {
       for (int which = 0; which < 2; which++) {
         Tensor in = which == 0 ? a : b;
         if (!in.requiresGrad()) continue;
+        boolean same = Arrays.equals(in.shape(), out);
+        if (op == BinaryOp.ADD || (op == BinaryOp.SUB && which == 0)) {
+          // d(a+b) = dout: no kernel, just the (reduced) upstream gradient.
+          if (same) Autograd.accumulateShared(in, gc);
+          else accumulate(in, Reductions.sumTo(gc, in.shape()));
+          continue;
+        }
         Tensor full = Tensor.zeros(be, a.dtype(), out);
         be.binaryBackward(op, which, ac.buffer(), as2, bc.buffer(), bs2, gc.buffer(), full.buffer(), out);
         accumulate(in, Arrays.equals(in.shape(), out) ? full : Reductions.sumTo(full, in.shape()));

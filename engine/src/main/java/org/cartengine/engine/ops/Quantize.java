@@ -1,5 +1,8 @@
 package org.cartengine.engine.ops;
 
+import static org.cartengine.engine.autograd.Autograd.accumulateShared;
+import static org.cartengine.engine.autograd.Autograd.record;
+
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Shape;
 import org.cartengine.engine.Tensor;
@@ -40,8 +43,9 @@ public final class Quantize {
     Tensor xd = x.detach(), ed = e.detach();
     Tensor codebookLoss = Softmax.mse(xd, e);
     Tensor commitment = Softmax.mse(x, ed);
-    // Straight-through estimator: forward value e, gradient passed to x unchanged.
-    Tensor st = Elementwise.add(x, Elementwise.sub(ed, xd));
+    // Straight-through estimator: forward value e, gradient passed to x unchanged. Recorded as its own
+    // node on a fresh view of e rather than as x + sg[e - x], whose value differs from e in the last bit.
+    Tensor st = record(e.detach(), "straightThrough", g -> accumulateShared(x, g), x);
     return new Result(idx, st, codebookLoss, commitment, dist);
   }
 }

@@ -41,6 +41,15 @@ public final class Softmax {
    * count neither in the sum nor in the mean. smoothing is label smoothing epsilon.
    */
   public static Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, double smoothing) {
+    return crossEntropy(logits, targets, ignoreIndex, smoothing, -1);
+  }
+
+  /**
+   * As above; {@code validRows} >= 0 is the number of rows whose target is not ignoreIndex when the
+   * caller knows it (it built the targets on the host), which spares reading the targets back from
+   * the device. -1: count them.
+   */
+  public static Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, double smoothing, int validRows) {
     Elementwise.floating("crossEntropy", logits);
     if (targets.dtype() != DType.I32) throw new IllegalArgumentException("crossEntropy: targets must be I32, got " + targets.dtype());
     int cols = logits.dim(-1), rows = logits.numel() / cols;
@@ -50,9 +59,10 @@ public final class Softmax {
     Tensor lc = Views.contiguous(logits), tc = Views.contiguous(targets);
     Tensor perRow = Tensor.zeros(be, logits.dtype(), rows);
     be.crossEntropy(lc.buffer(), tc.buffer(), perRow.buffer(), rows, cols, ignoreIndex, smoothing);
-    // Negative ignoreIndex (targets are never negative): no row is ignored and no host read is needed.
-    int count = rows;
-    if (ignoreIndex >= 0) {
+    // Ignored rows leave the mean's denominator too. Negative ignore indices (PyTorch's -100) are the
+    // common case, so the rows are counted whatever the sign.
+    int count = validRows;
+    if (count < 0) {
       count = 0;
       for (int t : tc.toIntArray()) if (t != ignoreIndex) count++;
     }

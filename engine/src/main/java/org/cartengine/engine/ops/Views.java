@@ -109,6 +109,7 @@ public final class Views {
     int rank = x.rank();
     int a = axis < 0 ? axis + rank + 1 : axis;
     int[] s = x.shape();
+    if (a < 0 || a > rank) throw new IllegalArgumentException("unsqueeze: axis " + axis + " out of range for a tensor of shape " + Shape.str(s) + " (valid: " + (-rank - 1) + ".." + rank + ")");
     int[] ns = new int[rank + 1];
     for (int i = 0, j = 0; i <= rank; i++) ns[i] = i == a ? 1 : s[j++];
     return reshape(x, ns);

@@ -1,0 +1,86 @@
+package org.cartengine.cart.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.report.Table;
+import org.cartengine.cart.train.CartPipeline;
+import org.cartengine.cart.train.RunDir;
+import org.cartengine.engine.backend.Backend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The paper's Table 4 on any dataset: the full model and one row per removed component, same seed and epochs. */
+@Command(name = "ablate", mixinStandardHelpOptions = true,
+    description = "Run the paper's Table 4 ablations (w/o consistency loss, w/o fusion, w/o K-Means, w/o RQ-VAE) plus atomic identifiers, and print one table.")
+public final class AblateCommand implements Callable<Integer> {
+  @Option(names = "--data", description = "Dataset directory or 'emoji' (default: ${DEFAULT-VALUE}).")
+  String data = "emoji";
+
+  @Option(names = {"--out", "-o"}, description = "Directory for the runs (default: runs/<dataset>-ablate).")
+  Path out;
+
+  @Option(names = "--rows", split = ",", description = "Rows to run (default: all): cart, no-rdrop, no-fusion, rq-only, hkmeans, atomic.")
+  List<String> rows = List.of("cart", "no-rdrop", "no-fusion", "rq-only", "hkmeans", "atomic");
+
+  @Mixin ModelOptions model = new ModelOptions();
+  @Mixin DeviceOption device = new DeviceOption();
+
+  static final Map<String, String> LABELS = new LinkedHashMap<>();
+
+  static {
+    LABELS.put("cart", "CART");
+    LABELS.put("no-rdrop", "w/o consistency loss");
+    LABELS.put("no-fusion", "w/o fusion strategy");
+    LABELS.put("rq-only", "w/o K-Means (rq-only ids)");
+    LABELS.put("hkmeans", "w/o RQ-VAE (hierarchical K-Means ids)");
+    LABELS.put("atomic", "atomic ids");
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Dataset ds = Dataset.open(data);
+    Backend be = device.backend();
+    Path root = out != null ? out : Path.of("runs", ds.info().name() + "-ablate");
+    Table t = new Table("setting", "R@1", "R@5", "R@10", "MRR@10", "train s");
+    List<String> done = new ArrayList<>();
+    for (String row : rows) {
+      if (!LABELS.containsKey(row)) throw new IllegalArgumentException("--rows: unknown row '" + row + "' (known: " + LABELS.keySet() + ")");
+      ModelOptions m = copy(model);
+      IndexOptions idx = new IndexOptions();
+      switch (row) {
+        case "no-rdrop" -> m.noRdrop = true;
+        case "no-fusion" -> m.noFusion = true;
+        case "rq-only", "hkmeans", "atomic" -> idx.scheme = row;
+        default -> { }
+      }
+      System.err.println("== ablation row: " + LABELS.get(row));
+      CartPipeline.Outcome o = CartPipeline.run(ds, data, new RunDir(root.resolve(row)), idx.toConfig(m.seed), TrainCommand.spec(m),
+          TrainCommand.trainConfig(m), false, false, be, System.err);
+      t.row(LABELS.get(row), o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.trainSeconds()));
+      done.add(row);
+      System.err.println(t);
+    }
+    System.out.println("Ablations on " + ds.info().name() + " (" + model.epochs + " epochs, seed " + model.seed + "):");
+    System.out.println(t);
+    RunDir.writeAtomic(root.resolve("ablation.md"), t.toString());
+    return 0;
+  }
+
+  static ModelOptions copy(ModelOptions m) {
+    ModelOptions c = new ModelOptions();
+    for (var f : ModelOptions.class.getFields()) {
+      try {
+        f.set(c, f.get(m));
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return c;
+  }
+}

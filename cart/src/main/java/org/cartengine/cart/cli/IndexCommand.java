@@ -1,0 +1,236 @@
+package org.cartengine.cart.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.DatasetException;
+import org.cartengine.cart.ids.IdentifierBuilder;
+import org.cartengine.cart.ids.IndexConfig;
+import org.cartengine.cart.ids.IndexResult;
+import org.cartengine.cart.ids.IndexStore;
+import org.cartengine.cart.ids.ProgressListener;
+import org.cartengine.cart.ids.Scheme;
+import org.cartengine.cart.ids.SyntheticCorpus;
+import org.cartengine.engine.backend.Backends;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cart index}: builds the semantic identifiers of a corpus (paper section 3.2), writes them with
+ * the fitted models to a directory, and prints their statistics. With {@code --add}, items of the
+ * corpus that the index in {@code --out} does not hold yet get identifiers from its saved models.
+ */
+@Command(name = "index", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Build semantic identifiers (k, v1..vM, u) for a dataset's items: K-Means coarse token, RQ-VAE fine tokens, unique token (paper 3.2).",
+        "Writes OUT/identifiers.tsv, model.safetensors, trie.safetensors and index.json, and prints collision rate, codebook use and reconstruction error."})
+public final class IndexCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  static final class Source {
+    @Option(names = "--data", paramLabel = "DIR|NAME", description = "dataset directory or embedded dataset name (default: emoji)")
+    String data;
+
+    @Option(names = "--synthetic", paramLabel = "N", description = "index N synthetic clustered-Gaussian items instead of a dataset")
+    Integer synthetic;
+  }
+
+  @ArgGroup(exclusive = true)
+  Source source = new Source();
+
+  @Option(names = "--dim", paramLabel = "D", defaultValue = "1024", description = "embedding dimension of --synthetic (default: ${DEFAULT-VALUE})")
+  int dim;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "index", description = "output directory (default: ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(names = "--add", description = "add the corpus's items missing from the index in --out, with its saved models (no refitting)")
+  boolean add;
+
+  @Option(names = "--scheme", paramLabel = "S", defaultValue = "cart", description = "cart | rq-only | hkmeans | atomic (default: ${DEFAULT-VALUE})")
+  String scheme;
+
+  @Option(names = "--k", paramLabel = "K", description = "K-Means clusters for the coarse token, max branching for hkmeans (default 128; at most n/4)")
+  Integer k;
+
+  @Option(names = "--codebooks", paramLabel = "M", description = "RQ-VAE codebooks M; identifiers have M + 2 tokens (default 2)")
+  Integer codebooks;
+
+  @Option(names = "--codebook-size", paramLabel = "N", description = "codes per codebook (default 128)")
+  Integer codebookSize;
+
+  @Option(names = "--latent-dim", paramLabel = "D", description = "codebook vector dimension (default 64)")
+  Integer latentDim;
+
+  @Option(names = "--hidden", paramLabel = "W,W,..", split = ",", description = "encoder hidden widths (default 512,256,128)")
+  int[] hidden;
+
+  @Option(names = "--epochs", paramLabel = "E", description = "RQ-VAE epochs (default 20; the paper: 500)")
+  Integer epochs;
+
+  @Option(names = "--warmup-epochs", paramLabel = "E", description = "warm-up epochs (default 2; the paper: 300)")
+  Integer warmupEpochs;
+
+  @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default 3e-3; the paper: 1e-4)")
+  Double lr;
+
+  @Option(names = "--batch-size", paramLabel = "B", description = "RQ-VAE batch size (default 128)")
+  Integer batchSize;
+
+  @Option(names = "--train-sample", paramLabel = "N", description = "train the RQ-VAE on at most N items, 0 = all (default 16384)")
+  Integer trainSample;
+
+  @Option(names = "--atomic-base", paramLabel = "B", description = "atomic scheme: 0 = one token per item (default), B >= 2 = base-B digits")
+  Integer atomicBase;
+
+  @Option(names = "--seed", paramLabel = "S", description = "random seed (default 42)")
+  Long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+    IndexConfig cfg;
+    try {
+      cfg = config();
+    } catch (IllegalArgumentException e) {
+      err.println("cart index: " + e.getMessage());
+      return 2;
+    }
+    Corpus c;
+    try {
+      c = corpus(err);
+    } catch (DatasetException e) {
+      err.println("cart index: invalid dataset: " + e.getMessage());
+      return 1;
+    }
+    long t0 = System.nanoTime();
+    IndexResult r;
+    if (add) {
+      if (!Files.exists(out.resolve("index.json"))) {
+        err.println("cart index --add: " + out + " holds no index (build one first without --add)");
+        return 1;
+      }
+      IndexResult old = IndexStore.load(out);
+      Set<String> have = new HashSet<>(old.itemIds());
+      List<Integer> rows = new ArrayList<>();
+      for (int i = 0; i < c.ids.size(); i++) if (!have.contains(c.ids.get(i))) rows.add(i);
+      float[] x = new float[rows.size() * c.dim];
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        System.arraycopy(c.x, rows.get(i) * c.dim, x, i * c.dim, c.dim);
+        ids.add(c.ids.get(rows.get(i)));
+      }
+      try {
+        r = old.add(ids, x, rows.size());
+      } catch (IllegalArgumentException e) {
+        err.println("cart index --add: " + e.getMessage());
+        return 1;
+      }
+      o.printf(Locale.ROOT, "added %,d new items to %,d (%.1f s); existing identifiers unchanged%n", rows.size(), old.identifiers().size(), (System.nanoTime() - t0) / 1e9);
+    } else {
+      try (BarListener bar = new BarListener(err)) {
+        r = IdentifierBuilder.build(c.x, c.ids.size(), c.dim, c.ids, cfg, bar, Backends.get());
+      }
+    }
+    IndexStore.save(out, r);
+    o.print(r.stats().table());
+    o.printf(Locale.ROOT, "%-24s %s (identifiers.tsv, model.safetensors, trie.safetensors, index.json)%n", "wrote", out);
+    o.printf(Locale.ROOT, "%-24s %,d MB (JVM heap in use at the end)%n", "memory", usedHeapMb());
+    o.flush();
+    return 0;
+  }
+
+  private IndexConfig config() {
+    IndexConfig c = new IndexConfig();
+    c.scheme = Scheme.parse(scheme);
+    if (k != null) c.k = k;
+    if (codebooks != null) c.codebooks = codebooks;
+    if (codebookSize != null) c.codebookSize = codebookSize;
+    if (latentDim != null) c.latentDim = latentDim;
+    if (hidden != null) c.hidden = hidden;
+    if (epochs != null) c.epochs = epochs;
+    if (warmupEpochs != null) c.warmupEpochs = warmupEpochs;
+    if (lr != null) c.lr = lr;
+    if (batchSize != null) c.batchSize = batchSize;
+    if (trainSample != null) c.trainSample = trainSample;
+    if (atomicBase != null) c.atomicBase = atomicBase;
+    if (seed != null) c.seed = seed;
+    return c.validate();
+  }
+
+  record Corpus(float[] x, int dim, List<String> ids) {}
+
+  private Corpus corpus(PrintWriter err) {
+    if (source.synthetic != null) {
+      int n = source.synthetic;
+      if (n < 1 || dim < 1) throw new IllegalArgumentException("--synthetic " + n + " --dim " + dim + ": both must be >= 1");
+      long s = seed == null ? 42 : seed;
+      err.printf(Locale.ROOT, "generating %,d synthetic items of dim %d (seed %d)%n", n, dim, s);
+      err.flush();
+      List<String> ids = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) ids.add("syn" + s + "-" + i);
+      return new Corpus(SyntheticCorpus.generate(SyntheticCorpus.Spec.of(n, dim, s)), dim, ids);
+    }
+    Dataset d = Dataset.open(source.data == null ? "emoji" : source.data);
+    return new Corpus(d.embeddings().toArray(), d.dim(), d.ids());
+  }
+
+  private static long usedHeapMb() {
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) >> 20;
+  }
+
+  /** Phases as lines on stderr; counted tasks (RQ-VAE steps) as a progress bar. */
+  static final class BarListener implements ProgressListener, AutoCloseable {
+    private final PrintWriter err;
+    private ProgressBar bar;
+    private final long t0 = System.nanoTime();
+
+    BarListener(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public void phase(String name) {
+      err.printf(Locale.ROOT, "[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, name);
+      err.flush();
+    }
+
+    @Override
+    public void start(String task, long total) {
+      bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build();
+    }
+
+    @Override
+    public void progress(long done, String status) {
+      if (bar == null) return;
+      bar.stepTo(done);
+      bar.setExtraMessage(" " + status);
+    }
+
+    @Override
+    public void end() {
+      close();
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) bar.close();
+      bar = null;
+    }
+  }
+}

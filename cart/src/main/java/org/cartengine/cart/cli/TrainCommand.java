@@ -1,0 +1,87 @@
+package org.cartengine.cart.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.report.Table;
+import org.cartengine.cart.train.CartPipeline;
+import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.train.TrainConfig;
+import org.cartengine.cart.train.TrainingDiverged;
+import org.cartengine.engine.backend.Backend;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Build identifiers (if missing), train the CART retriever, evaluate it on the test captions and compare with a dual-tower baseline trained for the same time.")
+public final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--data", description = "Dataset directory, or 'emoji' for the embedded dataset (default: ${DEFAULT-VALUE}).")
+  String data = "emoji";
+
+  @Option(names = {"--out", "-o"}, description = "Run directory (default: runs/<dataset>).")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue from the run directory's last checkpoint.")
+  boolean resume;
+
+  @Option(names = "--no-baseline", description = "Skip the dual-tower baseline.")
+  boolean noBaseline;
+
+  @Option(names = "--enhance", description = "Caption enhancement first (paper 3.3): add neighbour-transfer, recombination and WordNet pseudo-queries to the train split (see `cart enhance`).")
+  boolean enhance;
+
+  @Mixin ModelOptions model = new ModelOptions();
+  @Mixin IndexOptions index = new IndexOptions();
+  @Mixin DeviceOption device = new DeviceOption();
+
+  @Override
+  public Integer call() throws Exception {
+    Dataset ds = Dataset.open(data);
+    Backend be = device.backend();
+    if (enhance) {
+      long t0 = System.nanoTime();
+      org.cartengine.cart.enhance.Enhanced e = org.cartengine.cart.enhance.CaptionEnhancer.enhance(ds,
+          org.cartengine.cart.enhance.EnhanceConfig.DEFAULT.withSeed(model.seed), be);
+      java.io.PrintWriter w = new java.io.PrintWriter(System.err, true);
+      EnhanceCommand.report(w, ds, e, be, (System.nanoTime() - t0) / 1e9);
+      ds = e.dataset();
+    }
+    RunDir run = new RunDir(out != null ? out : Path.of("runs", ds.info().name() + (enhance ? "-enhanced" : "")));
+    TrainConfig tc = trainConfig(model);
+    CartPipeline.ModelSpec spec = spec(model);
+    CartPipeline.Outcome o;
+    try {
+      o = CartPipeline.run(ds, data, run, index.toConfig(model.seed), spec, tc, resume, !noBaseline, be, System.err);
+    } catch (TrainingDiverged e) {
+      System.err.println("error: " + e.getMessage());
+      return 3;
+    }
+    System.out.println();
+    System.out.println("Test retrieval on " + ds.info().name() + " (" + o.cart().queries() + " queries, " + ds.size() + " items), backend " + be.name() + ":");
+    System.out.println(resultTable(o));
+    System.out.printf("training: %.0f s (%.0f samples/s), best epoch %d; identifiers: %.1f s%n", o.trainSeconds(), o.training().samplesPerSecond(),
+        o.training().bestEpoch(), o.indexSeconds());
+    System.out.println("wrote " + run.metrics() + ", " + run.dir.resolve("training.png") + ", " + run.best());
+    return 0;
+  }
+
+  static Table resultTable(CartPipeline.Outcome o) {
+    Table t = new Table("method", "R@1", "R@5", "R@10", "MRR@10", "queries/s", "train s");
+    t.row("CART", o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.cartQps()), String.format("%.0f", o.trainSeconds()));
+    if (o.dualTower() != null)
+      t.row("dual tower", o.dualTower().r1(), o.dualTower().r5(), o.dualTower().r10(), o.dualTower().mrr10(), String.format("%.0f", o.dualQps()),
+          String.format("%.0f", o.dualTraining().seconds()));
+    return t;
+  }
+
+  static TrainConfig trainConfig(ModelOptions m) {
+    return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, m.restartEpochs, m.seed, !m.noRdrop, m.omega, 0.0, 1.0, m.beam, 1,
+        m.minutes * 60);
+  }
+
+  static CartPipeline.ModelSpec spec(ModelOptions m) {
+    return new CartPipeline.ModelSpec(m.dModel, m.heads, m.ffn, m.encoderLayers, m.decoderLayers, m.dropout, m.maxQueryLength, !m.noFusion, m.vocab);
+  }
+}

@@ -1,0 +1,118 @@
+package org.cartengine.cart.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cartengine.engine.DType;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.nn.CrossAttentionBlock;
+import org.cartengine.engine.nn.Embedding;
+import org.cartengine.engine.nn.LayerNorm;
+import org.cartengine.engine.nn.Linear;
+import org.cartengine.engine.nn.Module;
+import org.cartengine.engine.nn.Rng;
+import org.cartengine.engine.nn.StandardCrossAttention;
+import org.cartengine.engine.nn.TransformerDecoderLayer;
+import org.cartengine.engine.nn.TransformerEncoderLayer;
+import org.cartengine.engine.ops.Views;
+
+/**
+ * The retriever: a Transformer encoder over the query and a decoder that generates the identifier
+ * (k, v1, ..., vM, u) token by token (paper eq. 6).
+ *
+ * <p>Identifier tokens mean different things at each position (a coarse cluster, then codebook
+ * entries of successive residual levels, then a collision counter), so each position i has its own
+ * input embedding and its own output head: the per-step parameters theta_i of eq. (6). The decoder
+ * input at position 0 is a learned start vector; at position i > 0 it is the embedding of token
+ * i-1 in table i-1.
+ */
+public final class CartModel extends Module {
+  public final CartConfig cfg;
+  private final Embedding tokens;
+  private final Embedding positions;
+  private final List<TransformerEncoderLayer> encoder = new ArrayList<>();
+  private final List<LayerNorm> encoderNorms = new ArrayList<>();
+  private final Tensor start;
+  private final List<Embedding> idEmbeddings = new ArrayList<>();
+  private final Embedding idPositions;
+  private final List<TransformerDecoderLayer> decoder = new ArrayList<>();
+  private final LayerNorm decoderNorm;
+  private final List<Linear> heads = new ArrayList<>();
+  private final Backend be;
+  private final DType dt;
+
+  public CartModel(Backend be, DType dt, Rng rng, CartConfig cfg) {
+    this.cfg = cfg;
+    this.be = be;
+    this.dt = dt;
+    int d = cfg.dModel();
+    tokens = module("tokens", new Embedding(be, dt, rng, "tokens", cfg.textVocab(), d));
+    positions = module("positions", new Embedding(be, dt, rng, "positions", cfg.maxQueryLength(), d));
+    for (int i = 0; i < cfg.encoderLayers(); i++) {
+      encoder.add(module("encoder" + i, new TransformerEncoderLayer(be, dt, rng, "encoder" + i, d, cfg.heads(), cfg.ffn(), cfg.dropout())));
+      // Pre-LN layers leave un-normalised residual streams; each layer output E_i is normalised
+      // before the decoder reads it (all of them feed the fusion of eqs. 2-5).
+      encoderNorms.add(module("encoderNorm" + i, new LayerNorm(be, dt, d)));
+    }
+    start = param("start", org.cartengine.engine.nn.Init.normal(be, dt, rng.forName("start"), 1.0 / Math.sqrt(d), 1, 1, d));
+    int j = cfg.idLength();
+    for (int i = 0; i + 1 < j; i++) idEmbeddings.add(module("idEmbedding" + i, new Embedding(be, dt, rng, "idEmbedding" + i, cfg.idVocab()[i], d)));
+    idPositions = module("idPositions", new Embedding(be, dt, rng, "idPositions", j, d));
+    for (int i = 0; i < cfg.decoderLayers(); i++) {
+      CrossAttentionBlock cross = cfg.fusion()
+          ? new CoarseFineFusion(be, dt, rng, "decoder" + i + ".fusion", d, cfg.heads(), cfg.encoderLayers())
+          : new StandardCrossAttention(be, dt, rng, "decoder" + i + ".cross", d, cfg.heads());
+      decoder.add(module("decoder" + i, new TransformerDecoderLayer(be, dt, rng, "decoder" + i, d, cfg.heads(), cfg.ffn(), cfg.dropout(), cross)));
+    }
+    decoderNorm = module("decoderNorm", new LayerNorm(be, dt, d));
+    for (int i = 0; i < j; i++) heads.add(module("head" + i, new Linear(be, dt, rng, "head" + i, d, cfg.idVocab()[i], true)));
+  }
+
+  public Backend backend() {
+    return be;
+  }
+
+  /** Encoded query: every encoder layer's (normalised) output, and the padding mask. */
+  public record Encoded(List<Tensor> layers, Tensor padding) {}
+
+  /**
+   * @param ids I32 [B, T] query token ids (PAD = 0)
+   * @param padding I32 [B, T], 1 = real token
+   * @param pos I32 [B, T] positions 0..T-1
+   */
+  public Encoded encode(Tensor ids, Tensor padding, Tensor pos) {
+    Tensor x = tokens.forward(ids).add(positions.forward(pos));
+    List<Tensor> outs = new ArrayList<>();
+    for (int i = 0; i < encoder.size(); i++) {
+      x = encoder.get(i).forward(x, padding);
+      outs.add(encoderNorms.get(i).forward(x));
+    }
+    if (!cfg.fusion()) outs = List.of(outs.get(outs.size() - 1));
+    return new Encoded(outs, padding);
+  }
+
+  /**
+   * Decoder hidden states for a known prefix of identifier tokens.
+   *
+   * @param prefix I32 [B, L] with L in [0, J-1]; null when L = 0
+   * @return [B, L+1, d]: position i predicts identifier token i
+   */
+  public Tensor decode(Encoded enc, Tensor prefix, int batch) {
+    int len = prefix == null ? 0 : prefix.dim(1);
+    List<Tensor> parts = new ArrayList<>();
+    parts.add(start.expand(batch, 1, cfg.dModel()));
+    for (int i = 0; i < len; i++) parts.add(idEmbeddings.get(i).forward(prefix.slice(1, i, i + 1)));
+    Tensor y = parts.size() == 1 ? parts.get(0) : Views.concat(parts, 1);
+    int[] posIdx = new int[batch * (len + 1)];
+    for (int b = 0; b < batch; b++) for (int i = 0; i <= len; i++) posIdx[b * (len + 1) + i] = i;
+    y = y.add(idPositions.forward(Tensor.ofInts(be, posIdx, batch, len + 1)));
+    for (TransformerDecoderLayer layer : decoder) y = layer.forward(y, enc.layers(), enc.padding());
+    return decoderNorm.forward(y);
+  }
+
+  /** Logits [B, vocab_i] of identifier position i from decoder states [B, L+1, d]. */
+  public Tensor logits(Tensor hidden, int position) {
+    Tensor h = hidden.slice(1, position, position + 1).reshape(hidden.dim(0), cfg.dModel());
+    return heads.get(position).forward(h);
+  }
+}

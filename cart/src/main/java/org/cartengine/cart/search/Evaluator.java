@@ -1,0 +1,31 @@
+package org.cartengine.cart.search;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cartengine.cart.ids.PrefixTrie;
+import org.cartengine.cart.model.CartModel;
+import org.cartengine.cart.train.PairSet;
+
+/** Runs the constrained beam search over a query set and scores it (Recall@1/5/10, MRR@10). */
+public final class Evaluator {
+  private Evaluator() {}
+
+  public record Ranked(List<int[]> items, double queriesPerSecond) {}
+
+  public static Ranked rank(CartModel model, PrefixTrie trie, List<int[]> queries, int beam, int k, int batch) {
+    List<int[]> out = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int s = 0; s < queries.size(); s += batch) {
+      List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
+      QueryBatch q = QueryBatch.of(model.backend(), qs, model.cfg.maxQueryLength());
+      for (List<BeamSearch.Hit> hits : BeamSearch.search(model, q, trie, beam, k)) out.add(hits.stream().mapToInt(BeamSearch.Hit::item).toArray());
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    return new Ranked(out, queries.size() / Math.max(1e-9, secs));
+  }
+
+  public static Metrics evaluate(CartModel model, PrefixTrie trie, PairSet set, int beam, int batch) {
+    Ranked r = rank(model, trie, set.queries(), beam, Math.min(10, beam), batch);
+    return Metrics.of(r.items(), set.relevant());
+  }
+}

@@ -1,0 +1,42 @@
+package org.cartengine.cart.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.ids.IdentifierBuilder;
+import org.cartengine.cart.ids.Identifiers;
+import org.cartengine.cart.ids.IndexConfig;
+import org.cartengine.cart.ids.IndexResult;
+import org.cartengine.cart.ids.IndexStore;
+import org.cartengine.engine.backend.Backends;
+
+/** Identifiers for a training run: loaded from the run's index/ when built with the same settings, else built and saved. */
+public final class Indexing {
+  private Indexing() {}
+
+  public static Identifiers loadOrBuild(Dataset ds, Path dir, IndexConfig cfg, PrintStream log) throws IOException {
+    if (Files.exists(dir)) {
+      try {
+        IndexResult r = IndexStore.load(dir);
+        if (r.config().toJson().equals(cfg.toJson()) && r.identifiers().size() == ds.size()) {
+          log.println("identifiers: loaded " + r.identifiers().size() + " from " + dir);
+          return r.identifiers();
+        }
+        log.println("identifiers: settings changed, rebuilding " + dir);
+      } catch (IOException | RuntimeException e) {
+        log.println("identifiers: cannot reuse " + dir + " (" + e.getMessage() + "), rebuilding");
+      }
+    }
+    log.printf("identifiers: building (%s) for %d items of dim %d%n", cfg.scheme, ds.size(), ds.dim());
+    IndexResult r = IdentifierBuilder.build(ds.embeddings().toArray(), ds.size(), ds.dim(), ds.ids(), cfg, null, Backends.get());
+    IndexStore.save(dir, r);
+    log.println(r.stats());
+    return r.identifiers();
+  }
+
+  public static Identifiers load(Path dir) throws IOException {
+    return IndexStore.load(dir).identifiers();
+  }
+}

@@ -1,0 +1,91 @@
+package org.cartengine.cart.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import org.cartengine.cart.model.CartConfig;
+import org.cartengine.cart.model.CartModel;
+import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.io.Safetensors;
+import org.cartengine.engine.nn.Rng;
+
+/**
+ * A training run's directory: run.json (dataset, model and training settings), tokenizer.json,
+ * index/ (identifiers and their models), last.safetensors / best.safetensors, metrics.json and
+ * training.png. Every file is written to a temporary name and renamed.
+ */
+public final class RunDir {
+  public static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+  public final Path dir;
+
+  public RunDir(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path index() {
+    return dir.resolve("index");
+  }
+
+  public Path tokenizer() {
+    return dir.resolve("tokenizer.json");
+  }
+
+  public Path runJson() {
+    return dir.resolve("run.json");
+  }
+
+  public Path best() {
+    return dir.resolve("best.safetensors");
+  }
+
+  public Path metrics() {
+    return dir.resolve("metrics.json");
+  }
+
+  public static void writeAtomic(Path file, String text) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  public void writeRun(String data, CartConfig model, TrainConfig train, long seed) throws IOException {
+    JsonObject o = new JsonObject();
+    o.addProperty("data", data);
+    o.add("model", GSON.toJsonTree(model));
+    o.add("train", GSON.toJsonTree(train));
+    o.addProperty("seed", seed);
+    writeAtomic(runJson(), GSON.toJson(o));
+  }
+
+  public JsonObject readRun() throws IOException {
+    if (!Files.exists(runJson())) throw new IOException(runJson() + " not found: is " + dir + " a training run directory (made by `cart train --out`)?");
+    return JsonParser.parseString(Files.readString(runJson())).getAsJsonObject();
+  }
+
+  /** The trained model with its best weights. */
+  public CartModel loadModel(Backend be) throws IOException {
+    JsonObject run = readRun();
+    CartConfig cfg = GSON.fromJson(run.get("model"), CartConfig.class);
+    CartModel m = new CartModel(be, Trainer.dtype(), new Rng(run.get("seed").getAsLong()), cfg);
+    if (!Files.exists(best())) throw new IOException(best() + " not found: training has not finished an epoch in " + dir);
+    Map<String, Tensor> w = Safetensors.read(best(), be);
+    Safetensors.loadInto(m, w, best().toString());
+    m.train(false);
+    return m;
+  }
+
+  public BpeTokenizer loadTokenizer() throws IOException {
+    return BpeTokenizer.load(tokenizer());
+  }
+}

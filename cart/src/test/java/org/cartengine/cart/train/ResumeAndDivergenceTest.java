@@ -1,0 +1,107 @@
+package org.cartengine.cart.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.cartengine.cart.ids.Identifiers;
+import org.cartengine.cart.model.CartConfig;
+import org.cartengine.cart.model.CartModel;
+import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.engine.DType;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backends;
+import org.cartengine.engine.nn.Rng;
+import org.junit.jupiter.api.Test;
+
+/** Kill-and-resume equals an uninterrupted run; a diverging loss stops training and keeps the last good checkpoint. */
+class ResumeAndDivergenceTest {
+  static PairSet pairs(BpeTokenizer[] tokOut) {
+    List<String> texts = new ArrayList<>();
+    List<Integer> items = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      texts.add(TinyRetrievalTest.COLORS[i / 4] + " " + TinyRetrievalTest.THINGS[i % 4]);
+      items.add(i);
+    }
+    BpeTokenizer tok = BpeTokenizer.train(texts, 100, 2);
+    tokOut[0] = tok;
+    List<int[]> q = new ArrayList<>();
+    List<Set<Integer>> rel = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      q.add(tok.encode(texts.get(i)));
+      rel.add(Set.of(items.get(i)));
+    }
+    return new PairSet(q, items.stream().mapToInt(Integer::intValue).toArray(), rel, texts);
+  }
+
+  /**
+   * The reference backend is bit-deterministic. (The simd backend's vector lane reductions may add in
+   * a different order once the JIT compiles them, so there a resumed run matches to rounding only.)
+   */
+  static final org.cartengine.engine.backend.Backend REF = Backends.create("reference");
+
+  static CartModel model(BpeTokenizer tok, Identifiers ids, Rng rng) {
+    return new CartModel(REF, DType.F32, rng, new CartConfig(tok.vocabSize(), ids.vocabSizes(), 16, 2, 32, 1, 1, 0.1, 8, true));
+  }
+
+  static TrainConfig cfg(int epochs, double lr) {
+    return new TrainConfig(epochs, 4, lr, 1e-4, 3, epochs, 9, true, 0.15, 0.0, 1.0, 4, 1, 0);
+  }
+
+  @Test
+  void resumedRunEndsWhereAnUninterruptedRunEnds() throws Exception {
+    BpeTokenizer[] tok = new BpeTokenizer[1];
+    PairSet train = pairs(tok);
+    Identifiers ids = TinyRetrievalTest.tinyIds(12);
+
+    Path a = Files.createTempDirectory("cart-full");
+    Rng ra = new Rng(3);
+    CartModel full = model(tok[0], ids, ra);
+    new Trainer(full, ra, ids, cfg(4, 3e-3), a, true).train(train, train, List.of());
+
+    Path b = Files.createTempDirectory("cart-resumed");
+    Rng rb = new Rng(3);
+    // Killed after epoch 2 of 4.
+    new Trainer(model(tok[0], ids, rb), rb, ids, cfg(4, 3e-3), b, true).train(train, train, 2);
+    // A new process: fresh model and RNG, state only from the checkpoint on disk.
+    Rng rc = new Rng(3);
+    CartModel resumed = model(tok[0], ids, rc);
+    Trainer t = new Trainer(resumed, rc, ids, cfg(4, 3e-3), b, true);
+    assertEquals(2, t.resume());
+    t.train(train, train, List.of());
+
+    Map<String, Tensor> pf = full.parameters(), pr = resumed.parameters();
+    for (String k : pf.keySet()) assertArrayEquals(pf.get(k).toFloatArray(), pr.get(k).toFloatArray(), 0f, "parameter " + k);
+  }
+
+  @Test
+  void divergingLossStopsWithClearErrorAndKeepsLastCheckpoint() throws Exception {
+    BpeTokenizer[] tok = new BpeTokenizer[1];
+    PairSet train = pairs(tok);
+    Identifiers ids = TinyRetrievalTest.tinyIds(12);
+    Path dir = Files.createTempDirectory("cart-nan");
+    Rng r = new Rng(1);
+    CartModel m = model(tok[0], ids, r);
+    Trainer ok = new Trainer(m, r, ids, cfg(1, 3e-3), dir, true);
+    ok.train(train, null, List.of());
+    byte[] before = Files.readAllBytes(ok.lastCheckpoint());
+    // Poison one weight: the next loss is NaN.
+    Tensor w = m.parameters().values().iterator().next();
+    float[] v = w.toFloatArray();
+    v[0] = Float.NaN;
+    org.cartengine.engine.nn.Module.assign(w, Tensor.of(w.backend(), v, w.shape()));
+    Trainer more = new Trainer(m, r, ids, cfg(3, 3e-3), dir, true);
+    more.resume();
+    org.cartengine.engine.nn.Module.assign(w, Tensor.of(w.backend(), v, w.shape()));
+    TrainingDiverged e = assertThrows(TrainingDiverged.class, () -> more.train(train, null, List.of()));
+    assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("unchanged"), e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(ok.lastCheckpoint()), "last good checkpoint must be untouched");
+  }
+}

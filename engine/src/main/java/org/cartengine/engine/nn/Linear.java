@@ -1,0 +1,26 @@
+package org.cartengine.engine.nn;
+
+import org.cartengine.engine.DType;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.ops.Linalg;
+
+/** y = x W^T + b with W [out, in] (Xavier-uniform) and b [out] (zeros). */
+public final class Linear extends Module {
+  public final Tensor weight;
+  public final Tensor bias;
+  public final int in;
+  public final int out;
+
+  public Linear(Backend be, DType dt, Rng rng, String name, int in, int out, boolean bias) {
+    this.in = in;
+    this.out = out;
+    this.weight = param("weight", Init.xavierUniform(be, dt, rng.forName(name + ".weight"), out, in));
+    this.bias = bias ? param("bias", Tensor.zeros(be, dt, out)) : null;
+  }
+
+  public Tensor forward(Tensor x) {
+    if (x.dim(-1) != in) throw new IllegalArgumentException("Linear(" + in + " -> " + out + "): input last axis is " + x.dim(-1) + " in " + java.util.Arrays.toString(x.shape()));
+    return Linalg.linear(x, weight, bias);
+  }
+}

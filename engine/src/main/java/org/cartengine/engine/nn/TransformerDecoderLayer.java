@@ -1,0 +1,40 @@
+package org.cartengine.engine.nn;
+
+import java.util.List;
+import org.cartengine.engine.DType;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backend;
+
+/**
+ * Pre-LN decoder layer: causal self-attention, a pluggable {@link CrossAttentionBlock}, feed-forward;
+ * each as a residual branch with dropout.
+ */
+public final class TransformerDecoderLayer extends Module {
+  public final MultiHeadAttention selfAttn;
+  public final CrossAttentionBlock cross;
+  public final FeedForward ffn;
+  public final LayerNorm ln1;
+  public final LayerNorm ln2;
+  public final LayerNorm ln3;
+  private final Dropout drop;
+
+  /** cross must also be a {@link Module} so its parameters are registered. */
+  public TransformerDecoderLayer(Backend be, DType dt, Rng rng, String name, int dModel, int heads, int dFF, double dropout, CrossAttentionBlock cross) {
+    selfAttn = module("selfAttn", new MultiHeadAttention(be, dt, rng, name + ".selfAttn", dModel, heads));
+    if (!(cross instanceof Module m)) throw new IllegalArgumentException("cross-attention block must be a Module");
+    module("cross", m);
+    this.cross = cross;
+    ffn = module("ffn", new FeedForward(be, dt, rng, name + ".ffn", dModel, dFF));
+    ln1 = module("ln1", new LayerNorm(be, dt, dModel));
+    ln2 = module("ln2", new LayerNorm(be, dt, dModel));
+    ln3 = module("ln3", new LayerNorm(be, dt, dModel));
+    drop = module("drop", new Dropout(rng, dropout));
+  }
+
+  public Tensor forward(Tensor y, List<Tensor> encoderLayers, Tensor memoryPadding) {
+    Tensor h = ln1.forward(y);
+    y = y.add(drop.forward(selfAttn.forward(h, h, null, true)));
+    y = y.add(drop.forward(cross.forward(ln2.forward(y), encoderLayers, memoryPadding)));
+    return y.add(drop.forward(ffn.forward(ln3.forward(y))));
+  }
+}
