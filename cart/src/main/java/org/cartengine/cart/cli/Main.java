@@ -20,6 +20,18 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     for (Object sub : Subcommands.all()) cl.addSubcommand(sub);
+    // Bad input (a missing file, a malformed dataset, an impossible option) is reported as one line
+    // naming what is wrong, exit code 2; anything else is a bug and keeps its stack trace (exit 1).
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof java.io.IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
+          || ex instanceof java.io.UncheckedIOException || ex instanceof org.cartengine.cart.data.DatasetException) {
+        cmd.getErr().println("error: " + ex.getMessage());
+        if (System.getenv("CART_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+        return 2;
+      }
+      ex.printStackTrace(cmd.getErr());
+      return 1;
+    });
     return cl;
   }
 

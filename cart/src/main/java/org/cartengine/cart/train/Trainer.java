@@ -131,7 +131,9 @@ public final class Trainer {
     int bs = Math.min(cfg.batchSize(), n);
     int stepsPerEpoch = (n + bs - 1) / bs;
     int maxSteps = cfg.epochs() * stepsPerEpoch;
-    if (plannedSteps == 0 && cfg.budgetSeconds() <= 0) plannedSteps = maxSteps;
+    // An epoch-bounded run ends after its epochs (a resumed run may have been given more); only a
+    // time-budgeted run keeps the plan it measured, from its checkpoint.
+    if (cfg.budgetSeconds() <= 0) plannedSteps = maxSteps;
     LrSchedule sched = schedule(stepsPerEpoch, plannedSteps > 0 ? plannedSteps : maxSteps);
     long totalSamples = 0;
     long t0 = System.nanoTime();

@@ -1,0 +1,112 @@
+package org.cartengine.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.cartengine.cart.cli.Main;
+import org.cartengine.cart.data.Caption;
+import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.DatasetInfo;
+import org.cartengine.cart.data.Embeddings;
+import org.cartengine.cart.data.Split;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The CLI end to end on a small synthetic dataset with short training: index, train, eval (with the baseline), search, enhance, data check. */
+class CliEndToEndTest {
+  static final String[] COLORS = {"red", "green", "blue", "yellow", "black", "white"};
+  static final String[] THINGS = {"cat", "car", "tree", "house", "boat"};
+  static Path data;
+  static Path runs;
+
+  @BeforeAll
+  static void dataset() throws Exception {
+    int n = COLORS.length * THINGS.length, dim = 12;
+    Random r = new Random(4);
+    float[] emb = new float[n * dim];
+    List<String> ids = new ArrayList<>(), media = new ArrayList<>(), labels = new ArrayList<>();
+    List<Caption> caps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String color = COLORS[i / THINGS.length], thing = THINGS[i % THINGS.length];
+      // Embeddings carry the meaning: one direction per colour, one per thing, plus noise.
+      emb[i * dim + i / THINGS.length] = 1f;
+      emb[i * dim + COLORS.length + i % THINGS.length] = 1f;
+      for (int j = 0; j < dim; j++) emb[i * dim + j] += (float) (0.05 * r.nextGaussian());
+      String id = "item" + i;
+      ids.add(id);
+      media.add("");
+      labels.add(color + " " + thing);
+      caps.add(new Caption(i, id, color + " " + thing, Split.TRAIN));
+      caps.add(new Caption(i, id, "a " + thing + " in " + color, Split.TRAIN));
+      caps.add(new Caption(i, id, "the " + color + " " + thing, Split.VAL));
+      caps.add(new Caption(i, id, thing + " that is " + color, Split.TEST));
+    }
+    data = Files.createTempDirectory("cart-e2e").resolve("tiny");
+    Dataset.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, n, dim), caps);
+    runs = Files.createTempDirectory("cart-e2e-runs");
+  }
+
+  static String run(int expectExit, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    System.setOut(new PrintStream(out, true));
+    int code;
+    try {
+      code = Main.commandLine().execute(args);
+    } finally {
+      System.setOut(old);
+    }
+    String s = out.toString();
+    System.out.println(s);
+    assertEquals(expectExit, code, "exit code of " + String.join(" ", args) + "\n" + s);
+    return s;
+  }
+
+  static final String[] SMALL = {"--minutes", "0", "--epochs", "3", "--d-model", "16", "--heads", "2", "--ffn", "32", "--encoder-layers", "2",
+      "--decoder-layers", "1", "--batch-size", "16", "--beam", "5", "--vocab", "200"};
+
+  static String[] with(String[] base, String... more) {
+    List<String> l = new ArrayList<>(List.of(more));
+    l.addAll(List.of(base));
+    return l.toArray(new String[0]);
+  }
+
+  @Test
+  void trainEvalSearchAndFriends() throws Exception {
+    Path run = runs.resolve("tiny");
+    String train = run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString()));
+    assertTrue(train.contains("CART") && train.contains("dual tower"), train);
+    JsonObject m = JsonParser.parseString(Files.readString(run.resolve("metrics.json"))).getAsJsonObject();
+    assertTrue(m.getAsJsonObject("cart").has("R@1") && m.getAsJsonObject("dual_tower").has("MRR@10"), m.toString());
+    assertTrue(Files.exists(run.resolve("training.png")) && Files.exists(run.resolve("best.safetensors")) && Files.exists(run.resolve("index")));
+
+    String eval = run(0, "eval", "--run", run.toString(), "--baseline", "dual-tower", "--baseline-seconds", "2", "--beam", "5");
+    assertTrue(eval.contains("R@1") && eval.contains("dual tower"), eval);
+    assertTrue(Files.exists(run.resolve("eval-test.json")));
+
+    String search = run(0, "search", "--run", run.toString(), "-k", "3", "red cat");
+    assertTrue(search.contains("query: red cat") && search.contains("item"), search);
+
+    // Resuming a finished run trains no further epoch and reproduces its metrics file.
+    run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString(), "--resume", "--no-baseline"));
+
+    run(0, "index", "--data", data.toString(), "--out", runs.resolve("idx").toString(), "--scheme", "hkmeans");
+    run(0, "enhance", "--data", data.toString(), "--out", runs.resolve("enhanced").toString());
+    run(0, "data", "check", runs.resolve("enhanced").toString());
+  }
+
+  @Test
+  void badInputGivesClearErrors() {
+    run(2, "eval", "--run", runs.resolve("missing").toString());
+    run(2, "train", "--data", runs.resolve("no-such-dataset").toString(), "--minutes", "0", "--epochs", "1");
+  }
+}
