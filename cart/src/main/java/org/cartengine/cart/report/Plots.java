@@ -36,6 +36,7 @@ public final class Plots {
     plot.setRangeAxis(1, new NumberAxis("val R@1 (%)"));
     plot.setDataset(1, new XYSeriesCollection(r1));
     plot.mapDatasetToRangeAxis(1, 1);
+    plot.getRenderer().setSeriesPaint(0, new Color(40, 90, 180));
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
     r.setSeriesPaint(0, new Color(200, 80, 40));
     plot.setRenderer(1, r);
