@@ -67,8 +67,8 @@ public final class RetrievalThroughput {
     series.put("dual tower (brute-force cosine, dim " + dim + ")", dualPts);
     System.out.println("backend " + be.name() + " (" + be.device() + "), " + nq + " queries, batch 256");
     System.out.println(t);
-    Plots.lines(Path.of("bench", "throughput.png"), "Retrieval throughput vs corpus size", "items", "queries/s", series, true);
-    System.out.println("wrote bench/throughput.png");
+    Plots.lines(Path.of("bench", "results", "throughput.png"), "Retrieval throughput vs corpus size", "items", "queries/s", series, true);
+    System.out.println("wrote bench/results/throughput.png");
   }
 
   /** Random distinct identifiers (k, v1, v2, u) with the paper's sizes: u counts collisions of (k, v1, v2). */

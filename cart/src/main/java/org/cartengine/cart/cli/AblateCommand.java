@@ -66,7 +66,8 @@ public final class AblateCommand implements Callable<Integer> {
       done.add(row);
       System.err.println(t);
     }
-    System.out.println("Ablations on " + ds.info().name() + " (" + model.epochs + " epochs, seed " + model.seed + "):");
+    String budget = model.minutes > 0 ? String.format("%.1f-minute training budget per row", model.minutes) : model.epochs + " epochs per row";
+    System.out.println("Ablations on " + ds.info().name() + " (" + budget + ", seed " + model.seed + "):");
     System.out.println(t);
     RunDir.writeAtomic(root.resolve("ablation.md"), t.toString());
     return 0;

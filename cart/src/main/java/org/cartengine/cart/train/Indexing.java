@@ -32,7 +32,7 @@ public final class Indexing {
     log.printf("identifiers: building (%s) for %d items of dim %d%n", cfg.scheme, ds.size(), ds.dim());
     IndexResult r = IdentifierBuilder.build(ds.embeddings().toArray(), ds.size(), ds.dim(), ds.ids(), cfg, null, Backends.get());
     IndexStore.save(dir, r);
-    log.println(r.stats());
+    log.println(r.stats().table());
     return r.identifiers();
   }
 
