@@ -76,23 +76,33 @@ public final class CartPipeline {
     Evaluator.Ranked ranked = Evaluator.rank(model, ids.trie(), test.queries(), tc.beam(), Math.min(10, tc.beam()), 256);
     Metrics cart = Metrics.of(ranked.items(), test.relevant());
 
-    Metrics dual = null;
-    DualTower.Result dres = null;
-    double dualQps = 0;
+    Baseline b = null;
     if (baseline) {
       log.printf("dual-tower baseline: training for up to %.0f s (the retriever's training time)%n", trainSeconds);
-      DualTower dt = new DualTower(be, new Rng(tc.seed() + 1), tok.vocabSize(), spec.dModel(), spec.heads(), spec.ffn(), spec.encoderLayers(),
-          spec.dropout(), spec.maxQueryLength(), ds.embeddings().toArray(), ds.size(), ds.dim());
-      dres = dt.train(train, Math.max(1, tc.epochs() * 4), trainSeconds, tc.batchSize(), tc.lr(), tc.seed());
-      long q0 = System.nanoTime();
-      List<int[]> r = dt.rank(test.queries(), 10, 256);
-      dualQps = test.size() / Math.max(1e-9, (System.nanoTime() - q0) / 1e9);
-      dual = Metrics.of(r, test.relevant());
+      b = dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
     }
-    Outcome out = new Outcome(cart, ranked.queriesPerSecond(), tr, dual, dualQps, dres, ids, indexSeconds, trainSeconds);
+    Outcome out = new Outcome(cart, ranked.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
+        ids, indexSeconds, trainSeconds);
     writeMetrics(run, out, dataName, be);
     if (!tr.history().isEmpty()) Plots.trainingCurve(run.dir.resolve("training.png"), tr.history(), "CART on " + dataName);
     return out;
+  }
+
+  /** The dual-tower baseline's result on a query set. */
+  public record Baseline(Metrics metrics, double qps, DualTower.Result training) {}
+
+  /**
+   * Trains the dual tower with the retriever's encoder sizes on the same training pairs for up to
+   * {@code seconds}, then ranks the queries by exact cosine top-10.
+   */
+  public static Baseline dualTower(Dataset ds, BpeTokenizer tok, CartConfig c, TrainConfig tc, PairSet train, PairSet queries, double seconds, Backend be) {
+    DualTower dt = new DualTower(be, new Rng(tc.seed() + 1), tok.vocabSize(), c.dModel(), c.heads(), c.ffn(), c.encoderLayers(), c.dropout(),
+        c.maxQueryLength(), ds.embeddings().toArray(), ds.size(), ds.dim());
+    DualTower.Result res = dt.train(train, Math.max(1, tc.epochs() * 4), seconds, tc.batchSize(), tc.lr(), tc.seed());
+    long q0 = System.nanoTime();
+    List<int[]> r = dt.rank(queries.queries(), 10, 256);
+    double qps = queries.size() / Math.max(1e-9, (System.nanoTime() - q0) / 1e9);
+    return new Baseline(Metrics.of(r, queries.relevant()), qps, res);
   }
 
   static void writeMetrics(RunDir run, Outcome o, String data, Backend be) throws IOException {
