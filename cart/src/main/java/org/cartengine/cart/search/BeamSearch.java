@@ -29,6 +29,7 @@ public final class BeamSearch {
     try (AutoCloseable ng = Autograd.noGrad()) {
       model.train(false);
       CartModel.Encoded enc = model.encode(q.ids(), q.padding(), q.positions());
+      int[] padHost = q.padding().toIntArray(); // read once: every step repeats its rows for the beams
       // Live beams: flattened over queries; beamOf[q] lists indexes into the arrays below.
       int[][] prefixes = new int[qn][0];
       int[] nodes = new int[qn];
@@ -37,7 +38,7 @@ public final class BeamSearch {
       for (int i = 0; i < qn; i++) owner[i] = i;
       for (int step = 0; step < len; step++) {
         int rows = owner.length;
-        CartModel.Encoded e = step == 0 ? enc : repeat(enc, owner);
+        CartModel.Encoded e = step == 0 ? enc : repeat(enc, padHost, owner);
         Tensor prefix = null;
         if (step > 0) {
           int[] p = new int[rows * step];
@@ -106,13 +107,13 @@ public final class BeamSearch {
   }
 
   /** The encoder outputs of each query repeated for each of its beams (rows of owner). */
-  static CartModel.Encoded repeat(CartModel.Encoded enc, int[] owner) {
+  static CartModel.Encoded repeat(CartModel.Encoded enc, int[] padHost, int[] owner) {
     Tensor idx = Tensor.ofInts(enc.padding().backend(), owner, owner.length);
     List<Tensor> layers = new ArrayList<>();
     for (Tensor l : enc.layers()) layers.add(gatherRows(l, idx));
     Tensor pad = enc.padding();
     int t = pad.dim(1);
-    Tensor padRows = org.cartengine.engine.Tensor.ofInts(pad.backend(), repeatInts(pad.toIntArray(), t, owner), owner.length, t);
+    Tensor padRows = Tensor.ofInts(pad.backend(), repeatInts(padHost, t, owner), owner.length, t);
     return new CartModel.Encoded(layers, padRows);
   }
 

@@ -3,13 +3,10 @@ package org.cartengine.engine.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.cartengine.engine.DType;
-import org.cartengine.engine.backend.BackendCheck;
+import org.cartengine.engine.backend.BackendUnderTest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -21,30 +18,20 @@ import org.junit.jupiter.api.TestFactory;
  * no nvcc; bench/gpu-check.sh runs the same checks on a GPU machine.
  */
 class CudaBackendTest {
-  private static CudaBackend backend;
-  private static String unavailable;
+  private static BackendUnderTest<CudaBackend> device;
 
   @BeforeAll
   static void open() {
-    try {
-      backend = new CudaBackend();
-      System.out.println("[cuda] " + backend.device());
-    } catch (RuntimeException | LinkageError e) {
-      unavailable = e.getMessage();
-      System.out.println("[cuda] SKIPPED: CUDA backend unavailable: " + unavailable);
-    }
+    device = new BackendUnderTest<>("cuda", CudaBackend::new);
   }
 
   @AfterAll
   static void close() {
-    if (backend != null) backend.close();
+    device.close();
   }
 
   private static Stream<DynamicTest> parity(DType dt) {
-    Assumptions.assumeTrue(backend != null, () -> "CUDA backend unavailable: " + unavailable);
-    List<DynamicTest> tests = new ArrayList<>();
-    for (BackendCheck.Check c : new BackendCheck(backend, dt, 7).checks()) tests.add(DynamicTest.dynamicTest(dt + " " + c.name(), c.body()::run));
-    return tests.stream();
+    return device.parity(dt, 7);
   }
 
   @TestFactory

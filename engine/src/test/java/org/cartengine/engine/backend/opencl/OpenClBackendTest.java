@@ -3,14 +3,10 @@ package org.cartengine.engine.backend.opencl;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.cartengine.engine.DType;
-import org.cartengine.engine.backend.Backend;
-import org.cartengine.engine.backend.BackendCheck;
+import org.cartengine.engine.backend.BackendUnderTest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -22,31 +18,20 @@ import org.junit.jupiter.api.TestFactory;
  * (CI installs PoCL, a CPU OpenCL driver, so the shared kernel sources run there).
  */
 class OpenClBackendTest {
-  private static Backend backend;
-  private static String unavailable;
+  private static BackendUnderTest<OpenClBackend> device;
 
   @BeforeAll
   static void open() {
-    try {
-      backend = new OpenClBackend();
-      System.out.println("[opencl] " + backend.device());
-    } catch (RuntimeException | LinkageError e) {
-      unavailable = e.toString();
-      System.out.println("[opencl] SKIPPED: OpenCL backend unavailable: " + unavailable);
-    }
+    device = new BackendUnderTest<>("opencl", OpenClBackend::new);
   }
 
   @AfterAll
   static void close() {
-    if (backend != null) backend.close();
+    device.close();
   }
 
   private static Stream<DynamicTest> parity(DType dt) {
-    Assumptions.assumeTrue(backend != null, () -> "OpenCL backend unavailable: " + unavailable);
-    Assumptions.assumeTrue(backend.supports(dt), () -> backend.device() + " does not support " + dt);
-    List<DynamicTest> tests = new ArrayList<>();
-    for (BackendCheck.Check c : new BackendCheck(backend, dt, 42).checks()) tests.add(DynamicTest.dynamicTest(dt + " " + c.name(), c.body()::run));
-    return tests.stream();
+    return device.parity(dt, 42);
   }
 
   @TestFactory
@@ -61,8 +46,8 @@ class OpenClBackendTest {
 
   @Test
   void deviceSaysGpuOnlyForAGpu() {
-    Assumptions.assumeTrue(backend != null, () -> "OpenCL backend unavailable: " + unavailable);
-    String d = backend.device();
+    device.assumeAvailable();
+    String d = device.backend.device();
     assertTrue(d.startsWith("OpenCL GPU:") || d.startsWith("OpenCL CPU:"), d);
     if (d.startsWith("OpenCL CPU:")) assertFalse(d.contains("GPU"), d);
   }
