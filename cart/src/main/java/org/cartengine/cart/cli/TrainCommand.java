@@ -61,8 +61,8 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.println();
     System.out.println("Test retrieval on " + ds.info().name() + " (" + o.cart().queries() + " queries, " + ds.size() + " items), backend " + be.name() + ":");
     System.out.println(resultTable(o));
-    System.out.printf("training: %.0f s (%.0f samples/s), best epoch %d; identifiers: %.1f s%n", o.trainSeconds(), o.training().samplesPerSecond(),
-        o.training().bestEpoch(), o.indexSeconds());
+    System.out.printf("training: %.0f s (%.0f samples/s), kept epoch %d of %d (%s); identifiers: %.1f s%n", o.trainSeconds(),
+        o.training().samplesPerSecond(), o.training().bestEpoch(), o.training().epochs(), o.training().selection(), o.indexSeconds());
     System.out.println("wrote " + run.metrics() + ", " + run.dir.resolve("training.png") + ", " + run.best());
     return 0;
   }

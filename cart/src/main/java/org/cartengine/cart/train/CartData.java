@@ -29,16 +29,31 @@ public final class CartData {
   }
 
   /**
-   * Queries of a held-out split; a query counts as a hit for every item that has the same text in
-   * that split (dataset-format.md: a text written for several items counts for any of them).
+   * Queries of a held-out split. Relevance rule of the dataset format (package {@code
+   * org.cartengine.cart.data}): a query is a hit for every item that has a caption with the same text
+   * in ANY split, after lower-casing and collapsing whitespace; so a test label that is also another
+   * item's train caption counts for both items. Generated captions (those with a {@code source}, the
+   * caption enhancement's pseudo-queries) do not make an item relevant: they are training data made by
+   * a tool, and counting them would let enhancement redefine the ground truth it is measured on.
    */
   public static PairSet queries(Dataset ds, Split split, BpeTokenizer tok) {
-    return pairs(ds.captions(split), tok);
+    List<Caption> all = new ArrayList<>();
+    for (Split s : Split.values()) for (Caption c : ds.captions(s)) if (c.source() == null || s == split) all.add(c);
+    return pairs(ds.captions(split), relevance(all), tok);
   }
 
   static PairSet pairs(List<Caption> caps, BpeTokenizer tok) {
+    return pairs(caps, relevance(caps), tok);
+  }
+
+  /** Normalised caption text -> every item that has it among {@code caps}. */
+  static Map<String, Set<Integer>> relevance(List<Caption> caps) {
     Map<String, Set<Integer>> byText = new HashMap<>();
     for (Caption c : caps) byText.computeIfAbsent(key(c.text()), k -> new HashSet<>()).add(c.item());
+    return byText;
+  }
+
+  static PairSet pairs(List<Caption> caps, Map<String, Set<Integer>> byText, BpeTokenizer tok) {
     List<int[]> q = new ArrayList<>();
     List<Set<Integer>> rel = new ArrayList<>();
     List<String> texts = new ArrayList<>();
@@ -53,7 +68,10 @@ public final class CartData {
     return new PairSet(q, items, rel, texts);
   }
 
-  private static String key(String text) {
-    return text.trim().toLowerCase(Locale.ROOT);
+  /** The relevance rule's normal form: lower case, whitespace runs collapsed to one space, trimmed. */
+  public static String key(String text) {
+    return WHITESPACE.matcher(text.toLowerCase(Locale.ROOT)).replaceAll(" ").trim();
   }
+
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 }

@@ -114,6 +114,8 @@ public final class CartPipeline {
     j.addProperty("train_seconds", o.trainSeconds());
     j.addProperty("train_samples_per_second", o.training().samplesPerSecond());
     j.addProperty("best_epoch", o.training().bestEpoch());
+    j.addProperty("epochs", o.training().epochs());
+    j.addProperty("model_selection", o.training().selection());
     if (o.dualTower() != null) {
       JsonObject d = metricsJson(o.dualTower(), o.dualQps());
       d.addProperty("epochs", o.dualTraining().epochs());

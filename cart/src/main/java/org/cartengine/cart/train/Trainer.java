@@ -66,7 +66,28 @@ public final class Trainer {
     this.opt = new Adam(model.parameters(), 0.9, 0.98, 1e-9, 0.0);
   }
 
-  public record Result(int epochs, double bestValR1, int bestEpoch, List<Map<String, Double>> history, double samplesPerSecond) {}
+  /**
+   * @param selection how the kept weights were chosen, in words ("best val R@1 of 644 queries" or
+   *     "last epoch (val has 71 queries, fewer than 300)")
+   */
+  public record Result(int epochs, double bestValR1, int bestEpoch, List<Map<String, Double>> history, double samplesPerSecond, String selection) {}
+
+  /**
+   * Below this many val queries, "best epoch" is noise (one query moves R@1 by more than the
+   * differences between epochs), so the last epoch's weights are kept instead.
+   */
+  public static final int MIN_VAL_QUERIES_FOR_SELECTION = 300;
+
+  /** Whether a val set is large enough to select the best epoch on (else the last epoch is kept). */
+  public static boolean selectsOnVal(PairSet val) {
+    return val != null && val.size() >= MIN_VAL_QUERIES_FOR_SELECTION;
+  }
+
+  static String selection(PairSet val) {
+    int n = val == null ? 0 : val.size();
+    if (selectsOnVal(val)) return "best val R@1 of " + n + " queries";
+    return n == 0 ? "last epoch (no val split)" : "last epoch (val has " + n + " queries, fewer than " + MIN_VAL_QUERIES_FOR_SELECTION + ")";
+  }
 
   public Path lastCheckpoint() {
     return outDir.resolve("last.safetensors");
@@ -139,6 +160,8 @@ public final class Trainer {
     long t0 = System.nanoTime();
     int stepsThisCall = 0;
     long calibrationStart = t0;
+    boolean select = selectsOnVal(val);
+    if (!quiet && epochsDone == 0) System.err.println("model selection: " + selection(val));
     for (int epoch = epochsDone; epoch < Math.min(until, cfg.epochs()) && (plannedSteps == 0 || step < plannedSteps); epoch++) {
       model.train(true);
       List<int[]> epochBatches = batches(train, bs, cfg.seed() * 1_000_003L + epoch);
@@ -188,8 +211,8 @@ public final class Trainer {
         Metrics m = Evaluator.evaluate(model, ids.trie(), val, cfg.beam(), 256);
         h.put("valR1", m.r1());
         h.put("valMRR10", m.mrr10());
-        // Model selection on val R@1, ties broken by MRR@10 (val sets can be small).
-        if (m.r1() > bestR1 || (m.r1() == bestR1 && m.mrr10() > bestMrr)) {
+        // Model selection on val R@1, ties broken by MRR@10.
+        if (select && (m.r1() > bestR1 || (m.r1() == bestR1 && m.mrr10() > bestMrr))) {
           bestR1 = m.r1();
           bestMrr = m.mrr10();
           bestEpoch = epoch + 1;
@@ -199,13 +222,18 @@ public final class Trainer {
       } else if (!quiet) {
         System.err.printf("epoch %d: loss %.4f%n", epoch + 1, h.get("loss"));
       }
+      if (!select) {
+        // Too few val queries to choose an epoch on: the kept weights are always the latest.
+        bestEpoch = epoch + 1;
+        saveWeights(bestCheckpoint());
+      }
       history.add(h);
       epochsDone = epoch + 1;
       saveLast();
     }
     if (!Files.exists(bestCheckpoint())) saveWeights(bestCheckpoint());
     double secs = (System.nanoTime() - t0) / 1e9;
-    return new Result(epochsDone, bestR1, bestEpoch, List.copyOf(history), totalSamples / Math.max(1e-9, secs));
+    return new Result(epochsDone, bestR1, bestEpoch, List.copyOf(history), totalSamples / Math.max(1e-9, secs), selection(val));
   }
 
   private ProgressBar bar(String name, int n) {
