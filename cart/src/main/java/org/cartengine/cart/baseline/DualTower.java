@@ -1,5 +1,7 @@
 package org.cartengine.cart.baseline;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,6 +14,7 @@ import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.autograd.Autograd;
 import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.io.Safetensors;
 import org.cartengine.engine.nn.Embedding;
 import org.cartengine.engine.nn.LayerNorm;
 import org.cartengine.engine.nn.Linear;
@@ -41,8 +44,14 @@ public final class DualTower extends Module {
   private final int itemCount;
   private final double temperature;
 
+  /** The text tower's sizes, saved with its weights. */
+  public record Config(int vocab, int dModel, int heads, int ffn, int layers, double dropout, int maxLen) {}
+
+  private final Config cfg;
+
   /** itemEmb: n x dim row-major; rows are L2-normalised here. */
   public DualTower(Backend be, Rng rng, int vocab, int dModel, int heads, int ffn, int nLayers, double dropout, int maxLen, float[] itemEmb, int n, int dim) {
+    this.cfg = new Config(vocab, dModel, heads, ffn, nLayers, dropout, maxLen);
     this.be = be;
     this.maxLen = maxLen;
     this.itemCount = n;
@@ -77,43 +86,134 @@ public final class DualTower extends Module {
 
   public record Result(int epochs, double seconds) {}
 
-  /** Trains for up to maxEpochs, stopping after the epoch in which maxSeconds is reached. */
+  /** Steps [UNTIMED, CALIBRATION_END) of a time-budgeted run are timed (the first carry the JIT warm-up). */
+  static final int UNTIMED = 5;
+  static final int CALIBRATION_END = 30;
+
+  /**
+   * Trains for up to maxEpochs or maxSeconds, whichever ends first. When time is the bound, the first
+   * steps are timed and the cosine schedule is planned over the steps that fit, so the learning rate
+   * anneals to its floor by the end of the budget instead of being cut off at a high value.
+   */
   public Result train(PairSet train, int maxEpochs, double maxSeconds, int batch, double lr, long seed) {
     Adam opt = new Adam(parameters(), 0.9, 0.98, 1e-9, 0.0);
     int n = train.size();
-    int steps = (n + batch - 1) / batch;
-    LrSchedule sched = LrSchedule.cosineWithRestarts(lr, Math.min(200, steps), Math.max(1, steps * maxEpochs - Math.min(200, steps)), 1.0, lr * 0.01);
-    long t0 = System.nanoTime();
+    int stepsPerEpoch = (n + batch - 1) / batch;
+    long maxSteps = (long) stepsPerEpoch * maxEpochs;
+    int warmup = (int) Math.min(200, stepsPerEpoch);
+    long planned = maxSteps;
+    LrSchedule sched = cosine(lr, warmup, planned);
+    long t0 = System.nanoTime(), tCal = t0;
     int step = 0, epoch = 0;
     train(true);
+    outer:
     for (; epoch < maxEpochs; epoch++) {
       int[] order = org.cartengine.cart.train.Trainer.shuffledOrder(n, seed * 7919 + epoch);
       for (int s = 0; s < n; s += batch) {
+        if (step >= planned) break outer;
         int[] rows = Arrays.copyOfRange(order, s, Math.min(n, s + batch));
-        // In-batch InfoNCE over the distinct items of the batch (no duplicate item counted as a negative).
-        Map<Integer, Integer> col = new LinkedHashMap<>();
-        List<int[]> qs = new ArrayList<>();
-        int[] target = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-          int item = train.items()[rows[i]];
-          target[i] = col.computeIfAbsent(item, k -> col.size());
-          qs.add(train.queries().get(rows[i]));
+        trainStep(train, rows, opt, sched.lr(++step));
+        if (step == UNTIMED) tCal = System.nanoTime();
+        if (step == CALIBRATION_END && maxSeconds > 0 && Double.isFinite(maxSeconds)) {
+          double perStep = (System.nanoTime() - tCal) / 1e9 / (CALIBRATION_END - UNTIMED);
+          double spent = (System.nanoTime() - t0) / 1e9;
+          planned = Math.max(step, Math.min(maxSteps, step + (long) Math.floor((maxSeconds - spent) / perStep)));
+          sched = cosine(lr, warmup, planned);
         }
-        int[] cols = col.keySet().stream().mapToInt(Integer::intValue).toArray();
-        Tensor q = encode(QueryBatch.of(be, qs, maxLen));
-        Tensor it = org.cartengine.engine.ops.Embedding.lookup(items, Tensor.ofInts(be, cols, cols.length));
-        Tensor logits = q.matmul(it.t()).mul(1.0 / temperature);
-        Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, target, rows.length), -1, 0, rows.length);
-        loss.backward();
-        opt.step(sched.lr(++step), 1.0);
-        opt.zeroGrad();
-      }
-      if ((System.nanoTime() - t0) / 1e9 >= maxSeconds) {
-        epoch++;
-        break;
       }
     }
-    return new Result(epoch, (System.nanoTime() - t0) / 1e9);
+    int epochsRun = (int) Math.ceil(step / (double) stepsPerEpoch);
+    return new Result(epochsRun, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static LrSchedule cosine(double lr, int warmup, long totalSteps) {
+    return LrSchedule.cosineWithRestarts(lr, warmup, (int) Math.max(1, totalSteps - warmup), 1.0, lr * 0.01);
+  }
+
+  /** In-batch InfoNCE over the distinct items of the batch (no duplicate item counted as a negative). */
+  private void trainStep(PairSet train, int[] rows, Adam opt, double lr) {
+    Map<Integer, Integer> col = new LinkedHashMap<>();
+    List<int[]> qs = new ArrayList<>();
+    int[] target = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      int item = train.items()[rows[i]];
+      target[i] = col.computeIfAbsent(item, k -> col.size());
+      qs.add(train.queries().get(rows[i]));
+    }
+    int[] cols = col.keySet().stream().mapToInt(Integer::intValue).toArray();
+    Tensor q = encode(QueryBatch.of(be, qs, maxLen));
+    Tensor it = org.cartengine.engine.ops.Embedding.lookup(items, Tensor.ofInts(be, cols, cols.length));
+    Tensor logits = q.matmul(it.t()).mul(1.0 / temperature);
+    Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, target, rows.length), -1, 0, rows.length);
+    loss.backward();
+    opt.step(lr, 1.0);
+    opt.zeroGrad();
+  }
+
+  /** A loaded tower and the re-rank weight chosen on val when it was saved. */
+  public record Saved(DualTower tower, double rerankWeight) {}
+
+  /** Writes the text tower's weights and sizes (and the chosen re-rank weight) atomically. */
+  public void save(Path file, double rerankWeight) throws IOException {
+    com.google.gson.JsonObject meta = new com.google.gson.Gson().toJsonTree(cfg).getAsJsonObject();
+    meta.addProperty("temperature", temperature);
+    meta.addProperty("rerankWeight", rerankWeight);
+    Safetensors.write(file, parameters(), Map.of("dual_tower", meta.toString()));
+  }
+
+  /** Loads a tower written by {@link #save}; the item embeddings come from the dataset. */
+  public static Saved load(Path file, float[] itemEmb, int n, int dim, Backend be) throws IOException {
+    Map<String, String> meta = new java.util.HashMap<>();
+    Map<String, Tensor> t = Safetensors.readWithMetadata(file, be, meta);
+    if (!meta.containsKey("dual_tower")) throw new IOException(file + ": not a dual-tower checkpoint (no dual_tower metadata)");
+    com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(meta.get("dual_tower")).getAsJsonObject();
+    Config c = new com.google.gson.Gson().fromJson(m, Config.class);
+    DualTower d = new DualTower(be, new Rng(0), c.vocab(), c.dModel(), c.heads(), c.ffn(), c.layers(), c.dropout(), c.maxLen(), itemEmb, n, dim);
+    Safetensors.loadInto(d, t, file.toString());
+    return new Saved(d, m.get("rerankWeight").getAsDouble());
+  }
+
+  /** The InfoNCE temperature: cosine / temperature is this tower's logit scale. */
+  public double temperature() {
+    return temperature;
+  }
+
+  /**
+   * Cosine between each query and each of its candidate items (row i of the result lines up with
+   * candidates[i]); cost is the candidates', not the corpus's.
+   */
+  public double[][] candidateCosines(List<int[]> queries, int[][] candidates, int batch) {
+    double[][] out = new double[queries.size()][];
+    train(false);
+    try (AutoCloseable ng = Autograd.noGrad()) {
+      for (int s = 0; s < queries.size(); s += batch) {
+        List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
+        float[] qv = encode(QueryBatch.of(be, qs, maxLen)).toFloatArray();
+        int dim = qv.length / qs.size();
+        for (int i = 0; i < qs.size(); i++) {
+          int[] c = candidates[s + i];
+          double[] cos = new double[c.length];
+          for (int j = 0; j < c.length; j++) {
+            float[] row = itemRow(c[j]);
+            double d = 0;
+            for (int x = 0; x < dim; x++) d += qv[i * dim + x] * row[x];
+            cos[j] = d;
+          }
+          out[s + i] = cos;
+        }
+      }
+    } catch (Exception e) {
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  private float[] itemHost;
+
+  private float[] itemRow(int item) {
+    if (itemHost == null) itemHost = items.toFloatArray();
+    int dim = items.dim(1);
+    return Arrays.copyOfRange(itemHost, item * dim, item * dim + dim);
   }
 
   /** Exact top-k by cosine over every item. */

@@ -10,6 +10,7 @@ import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.report.Table;
 import org.cartengine.cart.search.Evaluator;
 import org.cartengine.cart.search.Metrics;
+import org.cartengine.cart.search.Reranker;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.cart.train.CartData;
 import org.cartengine.cart.train.CartPipeline;
@@ -35,6 +36,11 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--beam", description = "Beam width (default: ${DEFAULT-VALUE}).")
   int beam = 10;
 
+  @Option(names = "--rerank", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also report CART with the embedding re-rank of its beam candidates by the run's dual tower (dual_tower.safetensors, written by "
+          + "`cart train`), with the weight chosen on val at training time (default: on when the run has one; --no-rerank to skip).")
+  boolean rerank;
+
   @Option(names = "--baseline", description = "Also train and evaluate a baseline: dual-tower.")
   String baseline;
 
@@ -56,12 +62,22 @@ public final class EvalCommand implements Callable<Integer> {
     BpeTokenizer tok = run.loadTokenizer();
     Identifiers ids = Indexing.load(run.index());
     PairSet qs = CartData.queries(ds, splitOf(split), tok);
-    Evaluator.Ranked ranked = Evaluator.rank(model, ids.trie(), qs.queries(), beam, Math.min(10, beam), 256);
-    Metrics m = Metrics.of(ranked.items(), qs.relevant());
+    Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), qs.queries(), beam, 256);
+    Metrics m = Metrics.of(Reranker.items(searched.hits()), qs.relevant());
     Table t = new Table("method", "R@1", "R@5", "R@10", "MRR@10", "queries/s");
-    t.row("CART", m.r1(), m.r5(), m.r10(), m.mrr10(), String.format("%.0f", ranked.queriesPerSecond()));
+    t.row("CART", m.r1(), m.r5(), m.r10(), m.mrr10(), String.format("%.0f", searched.queriesPerSecond()));
     JsonObject out = new JsonObject();
-    out.add("cart", CartPipeline.metricsJson(m, ranked.queriesPerSecond()));
+    out.add("cart", CartPipeline.metricsJson(m, searched.queriesPerSecond()));
+    if (rerank && java.nio.file.Files.exists(run.dualTower())) {
+      Reranker rr = Reranker.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be);
+      long r0 = System.nanoTime();
+      Metrics mr = Metrics.of(Reranker.items(rr.rerank(qs.queries(), searched.hits(), 10)), qs.relevant());
+      double qps = qs.size() / (qs.size() / searched.queriesPerSecond() + (System.nanoTime() - r0) / 1e9);
+      t.row(String.format("CART + re-rank (w %.1f)", rr.weight()), mr.r1(), mr.r5(), mr.r10(), mr.mrr10(), String.format("%.0f", qps));
+      JsonObject jr = CartPipeline.metricsJson(mr, qps);
+      jr.addProperty("weight", rr.weight());
+      out.add("cart_rerank", jr);
+    }
     if (baseline != null) {
       if (!baseline.equals("dual-tower")) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--baseline: unknown baseline '" + baseline + "' (known: dual-tower)");
       double secs = baselineSeconds != null ? baselineSeconds : trainSeconds(run);

@@ -49,6 +49,9 @@ public final class ModelOptions {
   @Option(names = "--omega", description = "Weight of the R-Drop KL loss, eq. (8) (default: ${DEFAULT-VALUE}).")
   public double omega = 0.15;
 
+  @Option(names = "--label-smoothing", description = "Label smoothing of the identifier cross-entropy (default: ${DEFAULT-VALUE}).")
+  public double labelSmoothing = 0.0;
+
   @Option(names = "--beam", description = "Beam width of the constrained beam search (default: ${DEFAULT-VALUE}).")
   public int beam = 10;
 

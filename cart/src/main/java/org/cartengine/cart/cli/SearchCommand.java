@@ -33,6 +33,11 @@ public final class SearchCommand implements Callable<Integer> {
   @Option(names = "--beam", description = "Beam width, at least k (default: ${DEFAULT-VALUE}).")
   int beam = 10;
 
+  @Option(names = "--rerank", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Re-rank the beam's candidates with the run's dual tower (dual_tower.safetensors) and the weight chosen on val "
+          + "(default: on when the run has one; --no-rerank for CART's own order).")
+  boolean rerank;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Override
@@ -47,11 +52,13 @@ public final class SearchCommand implements Callable<Integer> {
     Identifiers ids = Indexing.load(run.index());
     List<int[]> enc = queries.stream().map(tok::encode).toList();
     long t0 = System.nanoTime();
-    List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, k);
+    boolean rr = rerank && java.nio.file.Files.exists(run.dualTower());
+    List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k);
+    if (rr) hits = org.cartengine.cart.search.Reranker.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be).rerank(enc, hits, k);
     double secs = (System.nanoTime() - t0) / 1e9;
     for (int i = 0; i < queries.size(); i++) {
       System.out.println("query: " + queries.get(i));
-      Table t = new Table("rank", "item", "label", "identifier", "log p");
+      Table t = new Table("rank", "item", "label", "identifier", rr ? "score" : "log p");
       int rank = 1;
       for (BeamSearch.Hit h : hits.get(i)) t.row(rank++, ds.id(h.item()), ds.label(h.item()), java.util.Arrays.toString(ids.tokens(h.item())), String.format("%.3f", h.score()));
       System.out.println(t);

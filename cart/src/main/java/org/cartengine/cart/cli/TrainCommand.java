@@ -63,6 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.println(resultTable(o));
     System.out.printf("training: %.0f s (%.0f samples/s), kept epoch %d of %d (%s); identifiers: %.1f s%n", o.trainSeconds(),
         o.training().samplesPerSecond(), o.training().bestEpoch(), o.training().epochs(), o.training().selection(), o.indexSeconds());
+    if (o.rerank() != null) System.out.println("re-rank: " + o.rerankNote() + "; its text tower is the dual tower's (" + run.dualTower() + ")");
     System.out.println("wrote " + run.metrics() + ", " + run.dir.resolve("training.png") + ", " + run.best());
     return 0;
   }
@@ -70,6 +71,9 @@ public final class TrainCommand implements Callable<Integer> {
   static Table resultTable(CartPipeline.Outcome o) {
     Table t = new Table("method", "R@1", "R@5", "R@10", "MRR@10", "queries/s", "train s");
     t.row("CART", o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.cartQps()), String.format("%.0f", o.trainSeconds()));
+    if (o.rerank() != null)
+      t.row("CART + re-rank", o.rerank().r1(), o.rerank().r5(), o.rerank().r10(), o.rerank().mrr10(), String.format("%.0f", o.rerankQps()),
+          String.format("%.0f", o.trainSeconds() + o.dualTraining().seconds()));
     if (o.dualTower() != null)
       t.row("dual tower", o.dualTower().r1(), o.dualTower().r5(), o.dualTower().r10(), o.dualTower().mrr10(), String.format("%.0f", o.dualQps()),
           String.format("%.0f", o.dualTraining().seconds()));
@@ -77,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static TrainConfig trainConfig(ModelOptions m) {
-    return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, m.restartEpochs, m.seed, !m.noRdrop, m.omega, 0.0, 1.0, m.beam, 1,
+    return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, m.restartEpochs, m.seed, !m.noRdrop, m.omega, m.labelSmoothing, 1.0, m.beam, 1,
         m.minutes * 60);
   }
 

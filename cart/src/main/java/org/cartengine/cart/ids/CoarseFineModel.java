@@ -19,8 +19,11 @@ public final class CoarseFineModel implements IdentifierModel {
   private final Standardizer std;
   private final RqVae vae;
   private final int dim;
+  /** Whether embeddings are L2-normalised before the coarse token and the residual (IndexConfig.normalize). */
+  private final boolean normalize;
 
-  public CoarseFineModel(KMeans coarse, Standardizer std, RqVae vae) {
+  public CoarseFineModel(KMeans coarse, Standardizer std, RqVae vae, boolean normalize) {
+    this.normalize = normalize;
     this.coarse = coarse;
     this.std = std;
     this.vae = vae;
@@ -80,6 +83,7 @@ public final class CoarseFineModel implements IdentifierModel {
   /** RQ-VAE inputs of rows [from, from + m) of emb: (x - c_k) standardised; coarseOut receives k when non-null. */
   float[] vaeInput(float[] emb, int from, int m, int[] coarseOut) {
     float[] x = java.util.Arrays.copyOfRange(emb, from * dim, (from + m) * dim);
+    if (normalize) l2Normalize(x, m, dim);
     if (coarse != null) {
       int[] k = coarse.assign(x, m, null);
       subtractCentroids(x, m, dim, k, coarse.centroids());
@@ -87,6 +91,17 @@ public final class CoarseFineModel implements IdentifierModel {
     }
     std.applyInPlace(x, m);
     return x;
+  }
+
+  /** Scales each of the n rows of x to unit length in place (zero rows stay zero). */
+  public static void l2Normalize(float[] x, int n, int dim) {
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int j = 0; j < dim; j++) s += (double) x[i * dim + j] * x[i * dim + j];
+      if (s == 0) continue;
+      float inv = (float) (1 / Math.sqrt(s));
+      for (int j = 0; j < dim; j++) x[i * dim + j] *= inv;
+    }
   }
 
   static void subtractCentroids(float[] x, int m, int dim, int[] k, float[] c) {
@@ -175,7 +190,7 @@ public final class CoarseFineModel implements IdentifierModel {
       if (name.startsWith("rqvae.")) vt.put(name.substring(6), v.dtype() == DType.F32 ? v : v.to(be, DType.F32));
     });
     Safetensors.loadInto(vae, vt, source);
-    return new CoarseFineModel(coarse, std, vae);
+    return new CoarseFineModel(coarse, std, vae, cfg.normalize);
   }
 
   static Tensor require(Map<String, Tensor> t, String name, String source) {

@@ -31,8 +31,8 @@ public final class IdentifierBuilder {
    * @param itemIds the items' ids, in row order (written to the TSV)
    */
   public static IndexResult build(float[] emb, int n, int dim, List<String> itemIds, IndexConfig cfg, ProgressListener pl, Backend be) {
-    cfg = cfg.copy().validate();
     if (n < 1) throw new IllegalArgumentException("cannot index an empty corpus");
+    cfg = cfg.copy().validate().resolved(n);
     if (emb.length < (long) n * dim) throw new IllegalArgumentException("embeddings hold " + emb.length + " values, need " + n + " x " + dim);
     if (pl == null) pl = ProgressListener.NONE;
     Map<String, Double> seconds = new LinkedHashMap<>();
@@ -46,32 +46,32 @@ public final class IdentifierBuilder {
     switch (cfg.scheme) {
       case CART, RQ_ONLY -> {
         KMeans coarse = null;
-        int[] k = null;
+        // Training rows of K-Means and the RQ-VAE: a seeded sample of at most trainSample items (all of a
+        // small corpus); every item is then encoded by the fitted models.
         long t = System.nanoTime();
-        if (cfg.scheme == Scheme.CART) {
-          int kk = clampK(cfg.k, n);
-          pl.phase("coarse token: mini-batch K-Means, K = " + kk + (kk < cfg.k ? " (clamped from " + cfg.k + " to n/4)" : ""));
-          coarse = KMeans.fit(emb, n, dim, kk, kopt, cfg.seed, be);
-          k = coarse.assign(emb, n, null);
-          seconds.put("k-means", secs(t));
-        }
-        // RQ-VAE inputs of the training rows: residuals x - c_k (cart) or x (rq-only), standardised.
-        t = System.nanoTime();
         Random rnd = new Random(cfg.seed ^ 0x7EA1L);
         int[] rows = cfg.trainSample > 0 && n > cfg.trainSample ? KMeans.sample(n, cfg.trainSample, rnd) : null;
         int nt = rows == null ? n : rows.length;
         float[] xt = rows == null ? java.util.Arrays.copyOf(emb, n * dim) : KMeans.gather(emb, dim, rows);
-        if (coarse != null) {
-          int[] kt = new int[nt];
-          for (int i = 0; i < nt; i++) kt[i] = k[rows == null ? i : rows[i]];
-          CoarseFineModel.subtractCentroids(xt, nt, dim, kt, coarse.centroids());
+        if (cfg.normalize) CoarseFineModel.l2Normalize(xt, nt, dim);
+        if (cfg.scheme == Scheme.CART) {
+          int kk = clampK(cfg.k, n);
+          pl.phase("coarse token: mini-batch K-Means, K = " + kk + (kk < cfg.k ? " (clamped from " + cfg.k + " to n/4)" : "")
+              + (cfg.normalize ? " on L2-normalised embeddings" : ""));
+          coarse = KMeans.fit(xt, nt, dim, kk, kopt, cfg.seed, be);
+          int lloyd = coarse.lloyd(xt, nt, cfg.kmeansLloydIterations);
+          seconds.put("k-means", secs(t));
+          if (cfg.kmeansLloydIterations > 0) pl.phase("coarse token: " + lloyd + " full-batch Lloyd iterations" + (lloyd < cfg.kmeansLloydIterations ? " (converged)" : ""));
+          // RQ-VAE inputs: residuals x - c_k (cart) or x (rq-only), standardised.
+          CoarseFineModel.subtractCentroids(xt, nt, dim, coarse.assign(xt, nt, null), coarse.centroids());
         }
+        t = System.nanoTime();
         Standardizer std = Standardizer.fit(xt, nt, dim, cfg.standardize);
         std.applyInPlace(xt, nt);
         int levels = cfg.scheme == Scheme.CART ? cfg.codebooks : cfg.codebooks + 1;
         RqVaeTrainer.Result r = RqVaeTrainer.train(xt, nt, dim, levels, cfg, be, pl);
         seconds.put("rq-vae training", secs(t));
-        CoarseFineModel cf = new CoarseFineModel(coarse, std, r.model());
+        CoarseFineModel cf = new CoarseFineModel(coarse, std, r.model(), cfg.normalize);
         t = System.nanoTime();
         pl.phase("fine tokens: encoding " + n + " items");
         semantic = cf.assign(emb, n, 0);

@@ -11,14 +11,33 @@ import com.google.gson.GsonBuilder;
 public final class IndexConfig {
   public Scheme scheme = Scheme.CART;
 
-  /** K, clusters for the coarse token (paper: 128). Clamped to n / 4 for small corpora so clusters hold a few items each. */
-  public int k = 128;
+  /**
+   * K, clusters for the coarse token (paper: 128); 0 = scaled to the corpus ({@link #branching}).
+   * Clamped to n / 4 for small corpora so clusters hold a few items each.
+   */
+  public int k = 0;
 
   /** M, RQ-VAE codebooks (paper: 2). rq-only uses M + 1; hkmeans uses M + 1 tree levels. Identifier length = M + 2. */
   public int codebooks = 2;
 
-  /** N, codes per codebook (paper: 128; Table 6 also tries 64 and 256). Clamped to the number of training rows. */
-  public int codebookSize = 128;
+  /**
+   * N, codes per codebook (paper: 128; Table 6 also tries 64 and 256); 0 = scaled to the corpus
+   * ({@link #branching}). Clamped to the number of training rows.
+   */
+  public int codebookSize = 0;
+
+  /**
+   * L2-normalise the item embeddings before K-Means and the RQ-VAE: retrieval is by cosine (the
+   * embeddings' own geometry), so clusters of directions rather than of norms.
+   */
+  public boolean normalize = true;
+
+  /**
+   * After mini-batch K-Means, full-batch Lloyd iterations on the RQ-VAE's training sample until no
+   * assignment changes (at most this many; 0 = off). Mini-batch K-Means alone stops at the
+   * scikit-learn defaults' patience (about 18 steps on emoji), far from a fixed point.
+   */
+  public int kmeansLloydIterations = 100;
 
   /** Codebook vector (latent) dimension (paper: 64; Table 11 also tries 32). */
   public int latentDim = 64;
@@ -84,6 +103,26 @@ public final class IndexConfig {
 
   public long seed = 42;
 
+  /**
+   * Branching factor for a corpus of n items when K or N is 0: the cube root of 64 n, rounded up to a
+   * multiple of 8 and kept in [8, 128]. With identifiers (k, v1, v2) this gives about 64 identifier
+   * slots per item, the paper's ratio on Flickr30K (128^3 for 31K images), and the paper's 128 from
+   * about 30K items on; on small corpora 128 x 128 x 128 would make nearly every prefix a singleton, so
+   * the fine tokens would carry no shared structure to learn.
+   */
+  public static int branching(int n) {
+    int b = (int) Math.ceil(Math.cbrt(64.0 * Math.max(1, n)) / 8) * 8;
+    return Math.max(8, Math.min(128, b));
+  }
+
+  /** This configuration with K and N filled in for a corpus of n items where they are 0 (auto). */
+  public IndexConfig resolved(int n) {
+    IndexConfig c = copy();
+    if (c.k == 0) c.k = branching(n);
+    if (c.codebookSize == 0) c.codebookSize = branching(n);
+    return c;
+  }
+
   public IndexConfig copy() {
     return fromJson(toJson());
   }
@@ -98,9 +137,10 @@ public final class IndexConfig {
 
   public IndexConfig validate() {
     if (scheme == null) throw new IllegalArgumentException("scheme must be one of cart, rq-only, hkmeans, atomic");
-    positive("k", k);
+    nonNegative("k", k);
     positive("codebooks", codebooks);
-    positive("codebook-size", codebookSize);
+    nonNegative("codebook-size", codebookSize);
+    if (kmeansLloydIterations < 0) throw new IllegalArgumentException("kmeans-lloyd-iterations = " + kmeansLloydIterations + " must be >= 0");
     positive("latent-dim", latentDim);
     positive("batch-size", batchSize);
     positive("kmeans-batch", kmeansBatch);
@@ -116,6 +156,10 @@ public final class IndexConfig {
     return this;
   }
 
+  private static void nonNegative(String name, int v) {
+    if (v < 0) throw new IllegalArgumentException(name + " = " + v + " must be >= 0 (0 = scaled to the corpus)");
+  }
+
   private static void positive(String name, int v) {
     if (v < 1) throw new IllegalArgumentException(name + " = " + v + " must be >= 1");
   }
@@ -128,6 +172,10 @@ public final class IndexConfig {
 
   public static IndexConfig fromJson(String json) {
     IndexConfig c = GSON.fromJson(json, IndexConfig.class);
+    // Indexes written before these settings existed were built without them.
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+    if (!o.has("normalize")) c.normalize = false;
+    if (!o.has("kmeansLloydIterations")) c.kmeansLloydIterations = 0;
     return c.validate();
   }
 }

@@ -162,6 +162,31 @@ public final class KMeans {
     }
   }
 
+  /**
+   * Full-batch Lloyd iterations on the n rows of x until no assignment changes, at most maxIters;
+   * returns the number run. A centre that loses all its points keeps its place.
+   */
+  public int lloyd(float[] x, int n, int maxIters) {
+    int[] prev = null;
+    for (int it = 0; it < maxIters; it++) {
+      int[] a = assign(x, n, null);
+      if (prev != null && java.util.Arrays.equals(a, prev)) return it;
+      double[] sum = new double[k * dim];
+      int[] cnt = new int[k];
+      for (int i = 0; i < n; i++) {
+        cnt[a[i]]++;
+        for (int j = 0; j < dim; j++) sum[a[i] * dim + j] += x[i * dim + j];
+      }
+      for (int c = 0; c < k; c++) {
+        if (cnt[c] == 0) continue;
+        for (int j = 0; j < dim; j++) centroids[c * dim + j] = (float) (sum[c * dim + j] / cnt[c]);
+      }
+      invalidate();
+      prev = a;
+    }
+    return maxIters;
+  }
+
   /** Nearest centroid of each of the n rows of x; writes the squared distances to distOut when non-null. */
   public int[] assign(float[] x, int n, float[] distOut) {
     return assign(x, 0, n, distOut);

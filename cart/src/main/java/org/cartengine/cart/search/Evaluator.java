@@ -24,6 +24,20 @@ public final class Evaluator {
     return new Ranked(out, queries.size() / Math.max(1e-9, secs));
   }
 
+  /** Every query's beam results (k = beam, best first) and the search throughput. */
+  public record Searched(List<List<BeamSearch.Hit>> hits, double queriesPerSecond) {}
+
+  public static Searched searchAll(CartModel model, PrefixTrie trie, List<int[]> queries, int beam, int batch) {
+    List<List<BeamSearch.Hit>> out = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int s = 0; s < queries.size(); s += batch) {
+      List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
+      out.addAll(BeamSearch.search(model, QueryBatch.of(model.backend(), qs, model.cfg.maxQueryLength()), trie, beam, beam));
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    return new Searched(out, queries.size() / Math.max(1e-9, secs));
+  }
+
   public static Metrics evaluate(CartModel model, PrefixTrie trie, PairSet set, int beam, int batch) {
     Ranked r = rank(model, trie, set.queries(), beam, Math.min(10, beam), batch);
     return Metrics.of(r.items(), set.relevant());

@@ -15,6 +15,7 @@ import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.report.Plots;
 import org.cartengine.cart.search.Evaluator;
 import org.cartengine.cart.search.Metrics;
+import org.cartengine.cart.search.Reranker;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
@@ -31,8 +32,12 @@ public final class CartPipeline {
   /** Model sizes chosen by the user; vocabularies are filled in from the data. */
   public record ModelSpec(int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout, int maxQueryLength, boolean fusion, int vocab) {}
 
+  /**
+   * @param rerank CART with the embedding re-rank of its beam candidates (null without the dual tower)
+   * @param rerankChoice the re-rank weight chosen on val and the val metrics it gave
+   */
   public record Outcome(Metrics cart, double cartQps, Trainer.Result training, Metrics dualTower, double dualQps, DualTower.Result dualTraining,
-      Identifiers ids, double indexSeconds, double trainSeconds) {}
+      Identifiers ids, double indexSeconds, double trainSeconds, Metrics rerank, double rerankQps, Reranker.Choice rerankChoice, String rerankNote) {}
 
   public static Outcome run(Dataset ds, String dataName, RunDir run, IndexConfig icfg, ModelSpec spec, TrainConfig tc, boolean resume,
       boolean baseline, Backend be, PrintStream log) throws IOException {
@@ -73,23 +78,48 @@ public final class CartPipeline {
     Trainer.Result tr = trainer.train(train, val, List.of());
     double trainSeconds = (System.nanoTime() - t1) / 1e9;
     Safetensors.loadInto(model, Safetensors.read(run.best(), be), run.best().toString());
-    Evaluator.Ranked ranked = Evaluator.rank(model, ids.trie(), test.queries(), tc.beam(), Math.min(10, tc.beam()), 256);
-    Metrics cart = Metrics.of(ranked.items(), test.relevant());
+    Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), test.queries(), tc.beam(), 256);
+    Metrics cart = Metrics.of(Reranker.items(searched.hits()), test.relevant());
 
     Baseline b = null;
+    Metrics rerank = null;
+    double rerankQps = 0;
+    Reranker.Choice choice = null;
+    String note = null;
     if (baseline) {
       log.printf("dual-tower baseline: training for up to %.0f s (the retriever's training time)%n", trainSeconds);
       b = dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
+      // Embedding re-rank of CART's beam candidates by the dual tower's text encoder; its weight is chosen on val.
+      if (val.size() > 0) {
+        Evaluator.Searched valHits = Evaluator.searchAll(model, ids.trie(), val.queries(), tc.beam(), 256);
+        Reranker probe = new Reranker(b.tower(), 0);
+        choice = Reranker.choose(valHits.hits(), probe.towerLogits(val.queries(), valHits.hits()), val.relevant());
+        note = String.format("weight %.1f chosen on %d val queries (val R@1 %.2f)", choice.weight(), val.size(), choice.metrics().r1());
+      } else {
+        choice = new Reranker.Choice(DEFAULT_RERANK_WEIGHT, null);
+        note = String.format("weight %.1f (no val split to choose it on)", DEFAULT_RERANK_WEIGHT);
+      }
+      Reranker rr = new Reranker(b.tower(), choice.weight());
+      long r0 = System.nanoTime();
+      List<List<org.cartengine.cart.search.BeamSearch.Hit>> reranked = rr.rerank(test.queries(), searched.hits(), 10);
+      double rerankSecs = (System.nanoTime() - r0) / 1e9;
+      rerank = Metrics.of(Reranker.items(reranked), test.relevant());
+      rerankQps = test.size() / Math.max(1e-9, test.size() / searched.queriesPerSecond() + rerankSecs);
+      b.tower().save(run.dualTower(), choice.weight());
+      log.println("re-rank: " + note);
     }
-    Outcome out = new Outcome(cart, ranked.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
-        ids, indexSeconds, trainSeconds);
+    Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
+        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note);
     writeMetrics(run, out, dataName, be);
     if (!tr.history().isEmpty()) Plots.trainingCurve(run.dir.resolve("training.png"), tr.history(), "CART on " + dataName);
     return out;
   }
 
-  /** The dual-tower baseline's result on a query set. */
-  public record Baseline(Metrics metrics, double qps, DualTower.Result training) {}
+  /** Re-rank weight used when there is no val split to choose one on. */
+  public static final double DEFAULT_RERANK_WEIGHT = 0.5;
+
+  /** The dual-tower baseline's result on a query set, and the trained tower. */
+  public record Baseline(Metrics metrics, double qps, DualTower.Result training, DualTower tower) {}
 
   /**
    * Trains the dual tower with the retriever's encoder sizes on the same training pairs for up to
@@ -102,7 +132,7 @@ public final class CartPipeline {
     long q0 = System.nanoTime();
     List<int[]> r = dt.rank(queries.queries(), 10, 256);
     double qps = queries.size() / Math.max(1e-9, (System.nanoTime() - q0) / 1e9);
-    return new Baseline(Metrics.of(r, queries.relevant()), qps, res);
+    return new Baseline(Metrics.of(r, queries.relevant()), qps, res, dt);
   }
 
   static void writeMetrics(RunDir run, Outcome o, String data, Backend be) throws IOException {
@@ -121,6 +151,12 @@ public final class CartPipeline {
       d.addProperty("epochs", o.dualTraining().epochs());
       d.addProperty("train_seconds", o.dualTraining().seconds());
       j.add("dual_tower", d);
+    }
+    if (o.rerank() != null) {
+      JsonObject r = metricsJson(o.rerank(), o.rerankQps());
+      r.addProperty("weight", o.rerankChoice().weight());
+      r.addProperty("note", o.rerankNote());
+      j.add("cart_rerank", r);
     }
     RunDir.writeAtomic(run.metrics(), RunDir.GSON.toJson(j));
   }

@@ -47,6 +47,11 @@ public final class RunDir {
     return dir.resolve("best.safetensors");
   }
 
+  /** The dual tower's text encoder, used as the baseline and by the embedding re-rank. */
+  public Path dualTower() {
+    return dir.resolve("dual_tower.safetensors");
+  }
+
   public Path metrics() {
     return dir.resolve("metrics.json");
   }

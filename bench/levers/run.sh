@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README's levers table: one `cart train` per row on the same data, seed and epoch budget (epochs, not minutes,
+# so that rows stay comparable on a machine whose load changes), then one table of test metrics from each run's
+# metrics.json. Usage: bench/levers/run.sh [JAR] [OUT_DIR] [EPOCHS] [DATA]
+set -euo pipefail
+JAR=${1:-cart/target/cart-engine.jar}
+OUT=${2:-runs/levers}
+EPOCHS=${3:-3}
+DATA=${4:-emoji}
+mkdir -p "$OUT"
+# row name | extra train options
+ROWS=(
+  "ids-paper|--k 128 --codebook-size 128 --no-normalize --kmeans-lloyd 0"
+  "default|"
+  "ids-no-normalize|--no-normalize"
+  "ids-no-lloyd|--kmeans-lloyd 0"
+  "label-smoothing-0.1|--label-smoothing 0.1"
+  "warmup-400|--warmup-steps 400"
+  "restarts-1-epoch|--restart-epochs 1"
+  "omega-0.5|--omega 0.5"
+)
+for row in "${ROWS[@]}"; do
+  name=${row%%|*}; opts=${row#*|}
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
+  [ -f "$OUT/$name/metrics.json" ] && { echo "skip $name (done)"; continue; }
+  echo "== $name: train --data $DATA --minutes 0 --epochs $EPOCHS $opts"
+  # shellcheck disable=SC2086
+  java -jar "$JAR" train --data "$DATA" --out "$OUT/$name" --minutes 0 --epochs "$EPOCHS" --seed 42 $opts > "$OUT/$name.out" 2> "$OUT/$name.err" \
+    || { echo "$name failed, see $OUT/$name.err"; continue; }
+done
+python3 - "$OUT" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+print("| row | CART R@1 | R@10 | MRR@10 | + re-rank R@1 | R@10 | dual tower R@1 | epochs | train s |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for name in sorted(os.listdir(out)):
+    f = os.path.join(out, name, "metrics.json")
+    if not os.path.isfile(f): continue
+    m = json.load(open(f)); c = m["cart"]; r = m.get("cart_rerank"); d = m.get("dual_tower")
+    fmt = lambda x: "%.2f" % x
+    print(f"| {name} | {fmt(c['R@1'])} | {fmt(c['R@10'])} | {fmt(c['MRR@10'])} | {fmt(r['R@1']) if r else '-'} | {fmt(r['R@10']) if r else '-'} | "
+          f"{fmt(d['R@1']) if d else '-'} | {m.get('epochs', '-')} | {m['train_seconds']:.0f} |")
+PY
