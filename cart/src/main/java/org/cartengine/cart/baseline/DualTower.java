@@ -32,7 +32,7 @@ import org.cartengine.engine.optim.LrSchedule;
  * InfoNCE against the FIXED item embeddings; retrieval is exact brute-force cosine top-k over every
  * item.
  */
-public final class DualTower extends Module {
+public final class DualTower extends Module implements org.cartengine.cart.search.QueryTower {
   private final Embedding tokens;
   private final Embedding positions;
   private final List<TransformerEncoderLayer> layers = new ArrayList<>();
@@ -174,6 +174,7 @@ public final class DualTower extends Module {
   }
 
   /** The InfoNCE temperature: cosine / temperature is this tower's logit scale. */
+  @Override
   public double temperature() {
     return temperature;
   }
@@ -182,6 +183,7 @@ public final class DualTower extends Module {
    * Cosine between each query and each of its candidate items (row i of the result lines up with
    * candidates[i]); cost is the candidates', not the corpus's.
    */
+  @Override
   public double[][] candidateCosines(List<int[]> queries, int[][] candidates, int batch) {
     double[][] out = new double[queries.size()][];
     train(false);

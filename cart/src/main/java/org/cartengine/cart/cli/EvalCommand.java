@@ -37,7 +37,7 @@ public final class EvalCommand implements Callable<Integer> {
   int beam = 10;
 
   @Option(names = "--rerank", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Also report CART with the embedding re-rank of its beam candidates by the run's dual tower (dual_tower.safetensors, written by "
+      description = "Also report CART with the embedding re-rank of its beam candidates by the run's text tower (rerank.json, written by "
           + "`cart train`), with the weight chosen on val at training time (default: on when the run has one; --no-rerank to skip).")
   boolean rerank;
 
@@ -68,8 +68,8 @@ public final class EvalCommand implements Callable<Integer> {
     t.row("CART", m.r1(), m.r5(), m.r10(), m.mrr10(), String.format("%.0f", searched.queriesPerSecond()));
     JsonObject out = new JsonObject();
     out.add("cart", CartPipeline.metricsJson(m, searched.queriesPerSecond()));
-    if (rerank && java.nio.file.Files.exists(run.dualTower())) {
-      Reranker rr = Reranker.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be);
+    Reranker rr = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, be) : null;
+    if (rr != null) {
       long r0 = System.nanoTime();
       Metrics mr = Metrics.of(Reranker.items(rr.rerank(qs.queries(), searched.hits(), 10)), qs.relevant());
       double qps = qs.size() / (qs.size() / searched.queriesPerSecond() + (System.nanoTime() - r0) / 1e9);

@@ -49,6 +49,10 @@ public final class ModelOptions {
   @Option(names = "--omega", description = "Weight of the R-Drop KL loss, eq. (8) (default: ${DEFAULT-VALUE}).")
   public double omega = 0.15;
 
+  @Option(names = "--align-weight", description = "Weight of the query-item alignment loss (an InfoNCE head on the encoder that maps a query into the "
+      + "item embedding space, trained jointly; also the re-rank's text tower); 0 = off (default: ${DEFAULT-VALUE}).")
+  public double alignWeight = 1.0;
+
   @Option(names = "--label-smoothing", description = "Label smoothing of the identifier cross-entropy (default: ${DEFAULT-VALUE}).")
   public double labelSmoothing = 0.0;
 

@@ -34,7 +34,7 @@ public final class SearchCommand implements Callable<Integer> {
   int beam = 10;
 
   @Option(names = "--rerank", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Re-rank the beam's candidates with the run's dual tower (dual_tower.safetensors) and the weight chosen on val "
+      description = "Re-rank the beam's candidates with the run's text tower (rerank.json) and the weight chosen on val "
           + "(default: on when the run has one; --no-rerank for CART's own order).")
   boolean rerank;
 
@@ -52,9 +52,10 @@ public final class SearchCommand implements Callable<Integer> {
     Identifiers ids = Indexing.load(run.index());
     List<int[]> enc = queries.stream().map(tok::encode).toList();
     long t0 = System.nanoTime();
-    boolean rr = rerank && java.nio.file.Files.exists(run.dualTower());
+    org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, be) : null;
+    boolean rr = reranker != null;
     List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k);
-    if (rr) hits = org.cartengine.cart.search.Reranker.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be).rerank(enc, hits, k);
+    if (rr) hits = reranker.rerank(enc, hits, k);
     double secs = (System.nanoTime() - t0) / 1e9;
     for (int i = 0; i < queries.size(); i++) {
       System.out.println("query: " + queries.get(i));

@@ -63,7 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.println(resultTable(o));
     System.out.printf("training: %.0f s (%.0f samples/s), kept epoch %d of %d (%s); identifiers: %.1f s%n", o.trainSeconds(),
         o.training().samplesPerSecond(), o.training().bestEpoch(), o.training().epochs(), o.training().selection(), o.indexSeconds());
-    if (o.rerank() != null) System.out.println("re-rank: " + o.rerankNote() + "; its text tower is the dual tower's (" + run.dualTower() + ")");
+    if (o.rerank() != null) System.out.println("re-rank: " + o.rerankNote());
     System.out.println("wrote " + run.metrics() + ", " + run.dir.resolve("training.png") + ", " + run.best());
     return 0;
   }
@@ -73,7 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
     t.row("CART", o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.cartQps()), String.format("%.0f", o.trainSeconds()));
     if (o.rerank() != null)
       t.row("CART + re-rank", o.rerank().r1(), o.rerank().r5(), o.rerank().r10(), o.rerank().mrr10(), String.format("%.0f", o.rerankQps()),
-          String.format("%.0f", o.trainSeconds() + o.dualTraining().seconds()));
+          String.format("%.0f", o.trainSeconds() + (o.rerankNote().startsWith("dual") ? o.dualTraining().seconds() : 0)));
     if (o.dualTower() != null)
       t.row("dual tower", o.dualTower().r1(), o.dualTower().r5(), o.dualTower().r10(), o.dualTower().mrr10(), String.format("%.0f", o.dualQps()),
           String.format("%.0f", o.dualTraining().seconds()));
@@ -86,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static CartPipeline.ModelSpec spec(ModelOptions m) {
-    return new CartPipeline.ModelSpec(m.dModel, m.heads, m.ffn, m.encoderLayers, m.decoderLayers, m.dropout, m.maxQueryLength, !m.noFusion, m.vocab);
+    return new CartPipeline.ModelSpec(m.dModel, m.heads, m.ffn, m.encoderLayers, m.decoderLayers, m.dropout, m.maxQueryLength, !m.noFusion, m.vocab,
+        m.alignWeight);
   }
 }

@@ -1,12 +1,9 @@
 package org.cartengine.cart.search;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import org.cartengine.cart.baseline.DualTower;
 
 /**
  * Embedding re-rank of the beam's candidates (beyond the paper; GENIUS, CVPR 2025, re-ranks generated
@@ -14,8 +11,9 @@ import org.cartengine.cart.baseline.DualTower;
  *
  * <pre>  (1 - w) * log p(identifier | query) + w * cos(text tower(query), item embedding) / temperature</pre>
  *
- * where the text tower is the dual tower trained on the same pairs and temperature its InfoNCE
- * temperature, so both terms are on a log-probability scale. Only the beam's candidates are scored,
+ * where the text tower is the retriever's own alignment head ({@link AlignedTower}) or the dual tower
+ * trained on the same pairs, and temperature its InfoNCE temperature, so both terms are on a
+ * log-probability scale. Only the beam's candidates are scored,
  * so the cost stays independent of the corpus size. w = 0 is CART's own order; w = 1 orders the
  * candidates by the text tower alone.
  */
@@ -23,10 +21,10 @@ public final class Reranker {
   /** Weights tried on the val split; the best by R@1 (ties: MRR@10, then the smaller w) is kept. */
   public static final double[] WEIGHT_GRID = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
 
-  private final DualTower tower;
+  private final QueryTower tower;
   private final double weight;
 
-  public Reranker(DualTower tower, double weight) {
+  public Reranker(QueryTower tower, double weight) {
     if (!(weight >= 0 && weight <= 1)) throw new IllegalArgumentException("re-rank weight " + weight + " must be in [0, 1]");
     this.tower = tower;
     this.weight = weight;
@@ -36,14 +34,8 @@ public final class Reranker {
     return weight;
   }
 
-  public DualTower tower() {
+  public QueryTower tower() {
     return tower;
-  }
-
-  /** A re-ranker of the dual tower saved in a run directory (see {@link DualTower#save}). */
-  public static Reranker load(Path file, float[] itemEmb, int n, int dim, org.cartengine.engine.backend.Backend be) throws IOException {
-    DualTower.Saved s = DualTower.load(file, itemEmb, n, dim, be);
-    return new Reranker(s.tower(), s.rerankWeight());
   }
 
   /** The candidates' text-tower logits cos / temperature, aligned with {@code hits}. */

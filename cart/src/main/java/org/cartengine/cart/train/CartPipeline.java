@@ -16,6 +16,10 @@ import org.cartengine.cart.report.Plots;
 import org.cartengine.cart.search.Evaluator;
 import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.Reranker;
+import org.cartengine.cart.search.AlignedTower;
+import org.cartengine.cart.search.QueryTower;
+import org.cartengine.cart.model.QueryAligner;
+import org.cartengine.engine.Tensor;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
@@ -30,7 +34,8 @@ public final class CartPipeline {
   private CartPipeline() {}
 
   /** Model sizes chosen by the user; vocabularies are filled in from the data. */
-  public record ModelSpec(int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout, int maxQueryLength, boolean fusion, int vocab) {}
+  public record ModelSpec(int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout, int maxQueryLength, boolean fusion, int vocab,
+      double alignWeight) {}
 
   /**
    * @param rerank CART with the embedding re-rank of its beam candidates (null without the dual tower)
@@ -45,6 +50,8 @@ public final class CartPipeline {
     if (!resume) {
       Files.deleteIfExists(run.dir.resolve("last.safetensors"));
       Files.deleteIfExists(run.best());
+      Files.deleteIfExists(run.dir.resolve("aligner.safetensors"));
+      Files.deleteIfExists(Reranking.file(run));
     }
     long t0 = System.nanoTime();
     Identifiers ids = Indexing.loadOrBuild(ds, run.index(), icfg, log);
@@ -69,7 +76,15 @@ public final class CartPipeline {
     Rng rng = new Rng(tc.seed());
     CartModel model = new CartModel(be, Trainer.dtype(), rng, mc);
     log.printf("model: %,d parameters on %s%n", model.parameterCount(), be.name());
-    Trainer trainer = new Trainer(model, rng, ids, tc, run.dir, false);
+    Trainer.Alignment align = null;
+    float[] itemsNormed = null;
+    if (spec.alignWeight() > 0) {
+      itemsNormed = Reranking.normalisedItems(ds);
+      align = new Trainer.Alignment(new QueryAligner(be, Trainer.dtype(), rng, mc.dModel(), ds.dim()), Tensor.of(be, itemsNormed, ds.size(), ds.dim()),
+          spec.alignWeight());
+      log.printf("alignment head: query -> item embedding space (%d-d), InfoNCE weight %.2f%n", ds.dim(), spec.alignWeight());
+    }
+    Trainer trainer = new Trainer(model, rng, ids, tc, run.dir, false, align);
     if (resume) {
       int done = trainer.resume();
       if (done > 0) log.printf("resumed after epoch %d from %s%n", done, trainer.lastCheckpoint());
@@ -78,34 +93,41 @@ public final class CartPipeline {
     Trainer.Result tr = trainer.train(train, val, List.of());
     double trainSeconds = (System.nanoTime() - t1) / 1e9;
     Safetensors.loadInto(model, Safetensors.read(run.best(), be), run.best().toString());
+    if (align != null) Safetensors.loadInto(align.head(), Safetensors.read(trainer.alignerCheckpoint(), be), trainer.alignerCheckpoint().toString());
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), test.queries(), tc.beam(), 256);
     Metrics cart = Metrics.of(Reranker.items(searched.hits()), test.relevant());
 
     Baseline b = null;
+    if (baseline) {
+      log.printf("dual-tower baseline: training for up to %.0f s (the retriever's training time)%n", trainSeconds);
+      b = dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
+    }
+    // Embedding re-rank of CART's beam candidates by a text tower: the retriever's own alignment head
+    // when it was trained with one (no extra budget), else the dual tower. Its weight is chosen on val.
     Metrics rerank = null;
     double rerankQps = 0;
     Reranker.Choice choice = null;
     String note = null;
-    if (baseline) {
-      log.printf("dual-tower baseline: training for up to %.0f s (the retriever's training time)%n", trainSeconds);
-      b = dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
-      // Embedding re-rank of CART's beam candidates by the dual tower's text encoder; its weight is chosen on val.
+    QueryTower tower = align != null ? new AlignedTower(model, align.head(), itemsNormed, ds.dim()) : b != null ? b.tower() : null;
+    if (tower != null) {
+      String towerName = align != null ? Reranking.ALIGNER : Reranking.DUAL_TOWER;
       if (val.size() > 0) {
         Evaluator.Searched valHits = Evaluator.searchAll(model, ids.trie(), val.queries(), tc.beam(), 256);
-        Reranker probe = new Reranker(b.tower(), 0);
+        Reranker probe = new Reranker(tower, 0);
         choice = Reranker.choose(valHits.hits(), probe.towerLogits(val.queries(), valHits.hits()), val.relevant());
-        note = String.format("weight %.1f chosen on %d val queries (val R@1 %.2f)", choice.weight(), val.size(), choice.metrics().r1());
+        note = String.format("%s tower, weight %.1f chosen on %d val queries (val R@1 %.2f)", towerName, choice.weight(), val.size(), choice.metrics().r1());
       } else {
         choice = new Reranker.Choice(DEFAULT_RERANK_WEIGHT, null);
-        note = String.format("weight %.1f (no val split to choose it on)", DEFAULT_RERANK_WEIGHT);
+        note = String.format("%s tower, weight %.1f (no val split to choose it on)", towerName, DEFAULT_RERANK_WEIGHT);
       }
-      Reranker rr = new Reranker(b.tower(), choice.weight());
+      Reranker rr = new Reranker(tower, choice.weight());
       long r0 = System.nanoTime();
       List<List<org.cartengine.cart.search.BeamSearch.Hit>> reranked = rr.rerank(test.queries(), searched.hits(), 10);
       double rerankSecs = (System.nanoTime() - r0) / 1e9;
       rerank = Metrics.of(Reranker.items(reranked), test.relevant());
       rerankQps = test.size() / Math.max(1e-9, test.size() / searched.queriesPerSecond() + rerankSecs);
-      b.tower().save(run.dualTower(), choice.weight());
+      if (b != null) b.tower().save(run.dualTower(), choice.weight());
+      Reranking.save(run, towerName, choice.weight(), note);
       log.println("re-rank: " + note);
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),

@@ -18,6 +18,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.cartengine.cart.ids.Identifiers;
 import org.cartengine.cart.model.CartModel;
+import org.cartengine.cart.model.QueryAligner;
 import org.cartengine.cart.search.Evaluator;
 import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.QueryBatch;
@@ -56,14 +57,41 @@ public final class Trainer {
   private double bestMrr = -1;
   private int bestEpoch = -1;
 
+  /**
+   * Joint query-item alignment (beyond the paper, see {@link QueryAligner}): the head, the L2-normalised
+   * item embeddings [n, dim] and the weight of its InfoNCE term in the loss.
+   */
+  public record Alignment(QueryAligner head, Tensor items, double weight) {}
+
+  private final Alignment align;
+
   public Trainer(CartModel model, Rng rng, Identifiers ids, TrainConfig cfg, Path outDir, boolean quiet) {
+    this(model, rng, ids, cfg, outDir, quiet, null);
+  }
+
+  public Trainer(CartModel model, Rng rng, Identifiers ids, TrainConfig cfg, Path outDir, boolean quiet, Alignment align) {
+    this.align = align;
     this.model = model;
     this.rng = rng;
     this.ids = ids;
     this.cfg = cfg;
     this.outDir = outDir;
     this.quiet = quiet;
-    this.opt = new Adam(model.parameters(), 0.9, 0.98, 1e-9, 0.0);
+    this.opt = new Adam(trainable(), 0.9, 0.98, 1e-9, 0.0);
+  }
+
+  /** The retriever's parameters, and the alignment head's under "align.". */
+  private Map<String, Tensor> trainable() {
+    Map<String, Tensor> p = new LinkedHashMap<>(model.parameters());
+    if (align != null) align.head().parameters().forEach((k, v) -> p.put(ALIGN + k, v));
+    return p;
+  }
+
+  private static final String ALIGN = "align.";
+
+  /** Where the alignment head of the kept weights is written (beside best.safetensors). */
+  public Path alignerCheckpoint() {
+    return outDir.resolve("aligner.safetensors");
   }
 
   /**
@@ -103,12 +131,14 @@ public final class Trainer {
     if (!Files.exists(f)) return 0;
     Map<String, String> meta = new HashMap<>();
     Map<String, Tensor> all = Safetensors.readWithMetadata(f, model.backend(), meta);
-    Map<String, Tensor> params = new LinkedHashMap<>(), optim = new LinkedHashMap<>();
+    Map<String, Tensor> params = new LinkedHashMap<>(), optim = new LinkedHashMap<>(), head = new LinkedHashMap<>();
     for (var e : all.entrySet()) {
       if (e.getKey().startsWith("model.")) params.put(e.getKey().substring(6), e.getValue());
       else if (e.getKey().startsWith("optim.")) optim.put(e.getKey().substring(6), e.getValue());
+      else if (e.getKey().startsWith(ALIGN)) head.put(e.getKey().substring(ALIGN.length()), e.getValue());
     }
     Safetensors.loadInto(model, params, f.toString());
+    if (align != null) Safetensors.loadInto(align.head(), head, f.toString());
     JsonObject st = JsonParser.parseString(meta.get("trainer")).getAsJsonObject();
     epochsDone = st.get("epoch").getAsInt();
     step = st.get("step").getAsInt();
@@ -334,10 +364,31 @@ public final class Trainer {
       }
       total = total == null ? term : total.add(term);
     }
+    if (align != null) total = total.add(alignmentLoss(train, rows, enc, copies).mul(align.weight()));
     return total;
   }
 
+  /**
+   * In-batch InfoNCE of the alignment head against the fixed item embeddings, over the distinct items
+   * of the batch (an item present twice is not its own negative); both R-Drop copies take part.
+   */
+  private Tensor alignmentLoss(PairSet train, int[] rows, CartModel.Encoded enc, int copies) {
+    Backend be = model.backend();
+    int b = rows.length;
+    Map<Integer, Integer> col = new LinkedHashMap<>();
+    int[] target = new int[copies * b];
+    for (int r = 0; r < copies * b; r++) {
+      int item = train.items()[rows[r % b]];
+      target[r] = col.computeIfAbsent(item, k -> col.size());
+    }
+    int[] cols = col.keySet().stream().mapToInt(Integer::intValue).toArray();
+    Tensor it = org.cartengine.engine.ops.Embedding.lookup(align.items(), Tensor.ofInts(be, cols, cols.length));
+    Tensor logits = align.head().embed(enc).matmul(it.t()).mul(1.0 / org.cartengine.cart.search.AlignedTower.TEMPERATURE);
+    return Softmax.crossEntropy(logits, Tensor.ofInts(be, target, copies * b), -1, 0, copies * b);
+  }
+
   private void saveWeights(Path f) throws IOException {
+    if (align != null) Safetensors.write(alignerCheckpoint(), align.head().parameters(), Map.of("alignment", Double.toString(align.weight())));
     Safetensors.write(f, model.parameters(), Map.of("config", model.cfg.toJson()));
   }
 
@@ -345,6 +396,7 @@ public final class Trainer {
     Map<String, Tensor> all = new LinkedHashMap<>();
     model.parameters().forEach((k, v) -> all.put("model." + k, v));
     opt.stateDict().forEach((k, v) -> all.put("optim." + k, v));
+    if (align != null) align.head().parameters().forEach((k, v) -> all.put(ALIGN + k, v));
     JsonObject st = new JsonObject();
     st.addProperty("epoch", epochsDone);
     st.addProperty("step", step);

@@ -81,6 +81,42 @@ class ResumeAndDivergenceTest {
     for (String k : pf.keySet()) assertArrayEquals(pf.get(k).toFloatArray(), pr.get(k).toFloatArray(), 0f, "parameter " + k);
   }
 
+  /** Item embeddings for the alignment head: 12 items x 6 dims, L2-normalised. */
+  static Trainer.Alignment alignment(Rng rng) {
+    float[] e = new float[12 * 6];
+    java.util.Random r = new java.util.Random(5);
+    for (int i = 0; i < e.length; i++) e[i] = (float) r.nextGaussian();
+    org.cartengine.cart.ids.CoarseFineModel.l2Normalize(e, 12, 6);
+    return new Trainer.Alignment(new org.cartengine.cart.model.QueryAligner(REF, DType.F32, rng, 16, 6), Tensor.of(REF, e, 12, 6), 0.5);
+  }
+
+  @Test
+  void withTheAlignmentHeadAResumedRunAlsoEndsWhereAnUninterruptedRunEnds() throws Exception {
+    BpeTokenizer[] tok = new BpeTokenizer[1];
+    PairSet train = pairs(tok);
+    Identifiers ids = TinyRetrievalTest.tinyIds(12);
+    Rng ra = new Rng(3);
+    CartModel full = model(tok[0], ids, ra);
+    Trainer.Alignment fa = alignment(ra);
+    new Trainer(full, ra, ids, cfg(4, 3e-3), Files.createTempDirectory("cart-align-full"), true, fa).train(train, train, List.of());
+
+    Path b = Files.createTempDirectory("cart-align-resumed");
+    Rng rb = new Rng(3);
+    CartModel first = model(tok[0], ids, rb);
+    new Trainer(first, rb, ids, cfg(4, 3e-3), b, true, alignment(rb)).train(train, train, 2);
+    Rng rc = new Rng(3);
+    CartModel resumed = model(tok[0], ids, rc);
+    Trainer.Alignment ra2 = alignment(rc);
+    Trainer t = new Trainer(resumed, rc, ids, cfg(4, 3e-3), b, true, ra2);
+    assertEquals(2, t.resume());
+    t.train(train, train, List.of());
+    for (var e : full.parameters().entrySet())
+      assertArrayEquals(e.getValue().toFloatArray(), resumed.parameters().get(e.getKey()).toFloatArray(), 0f, "parameter " + e.getKey());
+    for (var e : fa.head().parameters().entrySet())
+      assertArrayEquals(e.getValue().toFloatArray(), ra2.head().parameters().get(e.getKey()).toFloatArray(), 0f, "alignment " + e.getKey());
+    assertTrue(Files.exists(t.alignerCheckpoint()));
+  }
+
   @Test
   void divergingLossStopsWithClearErrorAndKeepsLastCheckpoint() throws Exception {
     BpeTokenizer[] tok = new BpeTokenizer[1];

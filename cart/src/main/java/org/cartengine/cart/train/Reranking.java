@@ -1,0 +1,70 @@
+package org.cartengine.cart.train;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cartengine.cart.baseline.DualTower;
+import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.ids.CoarseFineModel;
+import org.cartengine.cart.model.CartModel;
+import org.cartengine.cart.model.QueryAligner;
+import org.cartengine.cart.search.AlignedTower;
+import org.cartengine.cart.search.QueryTower;
+import org.cartengine.cart.search.Reranker;
+import org.cartengine.engine.DType;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.io.Safetensors;
+import org.cartengine.engine.nn.Rng;
+
+/**
+ * The embedding re-rank of a run directory: {@code rerank.json} names the text tower ("aligner", the
+ * retriever's own alignment head in aligner.safetensors, or "dual-tower", dual_tower.safetensors) and
+ * the weight chosen on val by {@code cart train}.
+ */
+public final class Reranking {
+  private Reranking() {}
+
+  public static final String ALIGNER = "aligner";
+  public static final String DUAL_TOWER = "dual-tower";
+
+  public static Path file(RunDir run) {
+    return run.dir.resolve("rerank.json");
+  }
+
+  public static void save(RunDir run, String tower, double weight, String note) throws IOException {
+    JsonObject o = new JsonObject();
+    o.addProperty("tower", tower);
+    o.addProperty("weight", weight);
+    o.addProperty("note", note);
+    RunDir.writeAtomic(file(run), RunDir.GSON.toJson(o));
+  }
+
+  /** The run's re-ranker, or null when the run has none (trained without a text tower). */
+  public static Reranker load(RunDir run, CartModel model, Dataset ds, Backend be) throws IOException {
+    Path f = file(run);
+    if (!Files.exists(f)) return null;
+    JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+    String tower = o.get("tower").getAsString();
+    double w = o.get("weight").getAsDouble();
+    return switch (tower) {
+      case ALIGNER -> new Reranker(alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be), w);
+      case DUAL_TOWER -> new Reranker(DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be).tower(), w);
+      default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ")");
+    };
+  }
+
+  /** The alignment head saved beside the retriever's weights, over the dataset's normalised item embeddings. */
+  public static QueryTower alignedTower(Path file, CartModel model, Dataset ds, Backend be) throws IOException {
+    QueryAligner head = new QueryAligner(be, DType.F32, new Rng(0), model.cfg.dModel(), ds.dim());
+    Safetensors.loadInto(head, Safetensors.read(file, be), file.toString());
+    return new AlignedTower(model, head, normalisedItems(ds), ds.dim());
+  }
+
+  public static float[] normalisedItems(Dataset ds) {
+    float[] x = ds.embeddings().toArray();
+    CoarseFineModel.l2Normalize(x, ds.size(), ds.dim());
+    return x;
+  }
+}
