@@ -160,7 +160,7 @@ public final class GpuCheck {
       h = LayerNorm.layerNorm(x, ln2g, ln2b, 1e-5);
       Tensor f = Linalg.linear(Elementwise.gelu(Linalg.linear(h, w1, b1)), w2, b2);
       f = Elementwise.dropout(f, 0.1, dropoutSeed);
-      x = x.add(Elementwise.sigmoidGate(Linalg.linear(h, wg, null), f));  // CART's gated fusion, eq. (3)
+      x = x.add(Elementwise.sigmoidGate(Linalg.linear(h, wg, null), f));  // CART's fine-fusion gate, eqs. (4)-(5)
       Tensor logits = Linalg.linear(x, wout, null).reshape(b * t, s.vocab());
       Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, targets, b * t), PAD, 0.1);
       loss.backward();

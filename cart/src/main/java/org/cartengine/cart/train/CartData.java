@@ -30,7 +30,7 @@ public final class CartData {
 
   /**
    * Queries of a held-out split; a query counts as a hit for every item that has the same text in
-   * that split (dataset-format.md: a text written for several items counts for any of them).
+   * that split (the dataset format, cart/data/package-info.java: a text written for several items counts for any of them).
    */
   public static PairSet queries(Dataset ds, Split split, BpeTokenizer tok) {
     return pairs(ds.captions(split), tok);
