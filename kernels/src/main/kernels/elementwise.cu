@@ -1,5 +1,5 @@
 // Elementwise family: fill, cast, strided copy, axpy, unary and binary ops (forward and backward), where,
-// CART's sigmoid gate (eqs. 3 and 5) and inverted dropout. The scalar definitions are those of
+// CART's sigmoid gate (fine fusion, eqs. 4-5) and inverted dropout. The scalar definitions are those of
 // ReferenceBackend.unaryForward/unaryDerivative/binaryForward/binaryDerivative. All outputs use =, except
 // copy_strided with accumulate = 1 and axpy, which add.
 #include "common.h"

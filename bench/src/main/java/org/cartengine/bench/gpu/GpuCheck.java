@@ -8,13 +8,13 @@ import java.util.SplittableRandom;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
-import org.cartengine.engine.backend.BackendCheck;
 import org.cartengine.engine.backend.Backends;
 import org.cartengine.engine.backend.Buffer;
 import org.cartengine.engine.backend.UnaryOp;
 import org.cartengine.engine.backend.BinaryOp;
 import org.cartengine.engine.backend.cuda.CudaBackend;
 import org.cartengine.engine.backend.device.DeviceBackend;
+import org.cartengine.engine.backend.parity.BackendCheck;
 import org.cartengine.engine.backend.reference.ReferenceBackend;
 import org.cartengine.engine.ops.Attention;
 import org.cartengine.engine.ops.Elementwise;
@@ -160,7 +160,7 @@ public final class GpuCheck {
       h = LayerNorm.layerNorm(x, ln2g, ln2b, 1e-5);
       Tensor f = Linalg.linear(Elementwise.gelu(Linalg.linear(h, w1, b1)), w2, b2);
       f = Elementwise.dropout(f, 0.1, dropoutSeed);
-      x = x.add(Elementwise.sigmoidGate(Linalg.linear(h, wg, null), f));  // CART's gated fusion, eq. (3)
+      x = x.add(Elementwise.sigmoidGate(Linalg.linear(h, wg, null), f));  // CART's fine-fusion gate, eqs. (4)-(5)
       Tensor logits = Linalg.linear(x, wout, null).reshape(b * t, s.vocab());
       Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, targets, b * t), PAD, 0.1);
       loss.backward();

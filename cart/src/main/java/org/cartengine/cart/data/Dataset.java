@@ -30,7 +30,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * A dataset in the directory format of dataset-format.md (version 1):
+ * A dataset in the directory format of this package's documentation (package-info.java, version 1):
  *
  * <pre>
  *   items.npy       [N, D] item embeddings, '&lt;f4' or '&lt;f2', C order (memory-mapped when read from a directory)

@@ -3,7 +3,7 @@ package org.cartengine.cart.data;
 import java.util.Locale;
 
 /**
- * Which use a caption has (dataset-format.md): {@code train} captions build and train the retriever (human captions of
+ * Which use a caption has (package-info.java): {@code train} captions build and train the retriever (human captions of
  * training items and generated pseudo-queries of any item), {@code val} ones select models, {@code test} ones are the
  * reported queries.
  */

@@ -16,7 +16,8 @@
  *
  * <p>Splits: {@code train} captions build and train the retriever (human captions of training items, and generated
  * pseudo-queries of any item); {@code val} ones select models; {@code test} ones are the reported queries. Every row of
- * items.npy is in the retrieval corpus, with or without train captions.
+ * items.npy is in the retrieval corpus, with or without train captions. A query whose text was written for several items
+ * of its split counts as a hit for any of them.
  *
  * <p>Readers reject, naming the file and 1-based line: shapes that disagree (items.npy, items.tsv, dataset.json), NaN
  * or infinite values (naming the row and id), empty or duplicate ids, captions of unknown items, unknown splits,

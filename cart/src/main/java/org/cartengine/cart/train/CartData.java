@@ -29,8 +29,7 @@ public final class CartData {
   }
 
   /**
-   * Queries of a held-out split. Relevance rule of the dataset format (package {@code
-   * org.cartengine.cart.data}): a query is a hit for every item that has a caption with the same text
+   * Queries of a held-out split. Relevance rule of the dataset format (cart/data/package-info.java): a query is a hit for every item that has a caption with the same text
    * in ANY split, after lower-casing and collapsing whitespace; so a test label that is also another
    * item's train caption counts for both items. Generated captions (those with a {@code source}, the
    * caption enhancement's pseudo-queries) do not make an item relevant: they are training data made by

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each rule of dataset-format.md, broken once in an otherwise valid dataset; the error names file and line. */
+/** Each rule of the dataset format (cart/data/package-info.java), broken once in an otherwise valid dataset; the error names file and line. */
 class DatasetValidationTest {
   @TempDir Path tmp;
   Path dir;

@@ -100,7 +100,7 @@ public interface Backend extends AutoCloseable {
   /** out = cond != 0 ? a : b, all of n elements (cond is a float mask of 0/1). */
   void where(Buffer cond, Buffer a, Buffer b, Buffer out, int n);
 
-  /** out = sigmoid(a) * b, n elements: CART's fusion gates (eqs. 3 and 5). */
+  /** out = sigmoid(a) * b, n elements: CART's fine-fusion gate (paper eqs. 4-5). */
   void sigmoidGate(Buffer a, Buffer b, Buffer out, int n);
 
   /** da = dout * b * s(1-s), db = dout * s with s = sigmoid(a). */

@@ -31,6 +31,11 @@ public final class Backends {
     return m;
   }
 
+  /** The names {@link #create} takes, in order of preference: cuda, opencl, simd, reference. */
+  public static List<String> names() {
+    return List.copyOf(candidates().keySet());
+  }
+
   private static Backend load(String cls) {
     try {
       return (Backend) Class.forName(cls).getDeclaredConstructor().newInstance();

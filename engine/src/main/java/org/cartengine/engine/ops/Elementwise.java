@@ -195,7 +195,7 @@ public final class Elementwise {
     return Arrays.equals(t.shape(), shape) ? t : Views.expand(t, shape);
   }
 
-  /** sigmoid(a) * b, one fused kernel: CART's fusion gates (paper eqs. 3 and 5). Shapes must match. */
+  /** sigmoid(a) * b, one fused kernel: CART's fine-fusion gate (paper eqs. 4-5). Shapes must match. */
   public static Tensor sigmoidGate(Tensor a, Tensor b) {
     sameBackend("sigmoidGate", a, b);
     if (!Arrays.equals(a.shape(), b.shape()))

@@ -206,7 +206,7 @@ final class ElementwiseF32 {
     });
   }
 
-  /** out = sigmoid(a) * b: CART's fusion gates (eqs. 3 and 5). */
+  /** out = sigmoid(a) * b: CART's fine-fusion gate (paper eqs. 4-5). */
   void sigmoidGate(float[] a, float[] b, float[] out, int n) {
     par.forRange(n, 16, (lo, hi) -> {
       int i = lo, end = bound(lo, hi);

@@ -3,19 +3,15 @@ package org.cartengine.engine.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.stream.Stream;
-import org.cartengine.engine.DType;
 import org.cartengine.engine.backend.BackendUnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
 
 /**
- * The CUDA backend against the reference backend (BackendCheck) on F32 and F64, and its allocator's size
- * classes. The parity part is skipped, with the reason printed, where there is no CUDA device or the build had
- * no nvcc; bench/gpu-check.sh runs the same checks on a GPU machine.
+ * The CUDA allocator's size classes. The CUDA backend's parity with the reference is the one parity suite's
+ * (tests/BackendParityTest, skipped with its reason where there is no CUDA device or the build had no nvcc;
+ * bench/gpu-check.sh runs the same list on a GPU machine).
  */
 class CudaBackendTest {
   private static BackendUnderTest<CudaBackend> device;
@@ -28,20 +24,6 @@ class CudaBackendTest {
   @AfterAll
   static void close() {
     device.close();
-  }
-
-  private static Stream<DynamicTest> parity(DType dt) {
-    return device.parity(dt, 7);
-  }
-
-  @TestFactory
-  Stream<DynamicTest> parityF32() {
-    return parity(DType.F32);
-  }
-
-  @TestFactory
-  Stream<DynamicTest> parityF64() {
-    return parity(DType.F64);
   }
 
   @Test

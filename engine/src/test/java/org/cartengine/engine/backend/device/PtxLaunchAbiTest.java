@@ -11,8 +11,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cartengine.engine.DType;
-import org.cartengine.engine.backend.BackendCheck;
 import org.cartengine.engine.backend.Buffer;
+import org.cartengine.engine.backend.parity.BackendCheck;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
