@@ -71,7 +71,7 @@ public final class CoarseFineFusion extends Module implements CrossAttentionBloc
   @Override
   public Memory prepare(List<Tensor> encoderLayers, Tensor memoryPadding) {
     if (encoderLayers.size() != layers) throw new IllegalArgumentException("fusion built for " + layers + " encoder layers, got " + encoderLayers.size());
-    Tensor z = fuse.forward(Views.concat(encoderLayers, -1));
+    Tensor z = fuse.infer(Views.concat(encoderLayers, -1));
     List<AttentionMemory> fine = new ArrayList<>();
     for (Tensor e : encoderLayers) fine.add(fineAttn.projectMemory(e, memoryPadding));
     return new FusionMemory(coarseAttn.projectMemory(z, memoryPadding), fine);
@@ -89,7 +89,7 @@ public final class CoarseFineFusion extends Module implements CrossAttentionBloc
     Tensor fine = null;
     for (int i = 0; i < layers; i++) {
       Tensor c = fineAttn.attendMemory(qh, m.fine().get(i));
-      Tensor term = Elementwise.sigmoidGate(gates.get(i).forward(Views.concat(List.of(y, c), -1)), c);
+      Tensor term = Elementwise.sigmoidGate(gates.get(i).infer(Views.concat(List.of(y, c), -1)), c);
       fine = fine == null ? term : fine.add(term);
     }
     return coarse.add(fine);

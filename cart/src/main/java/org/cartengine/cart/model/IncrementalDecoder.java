@@ -2,7 +2,9 @@ package org.cartengine.cart.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
+import org.cartengine.engine.ops.Embedding;
 import org.cartengine.engine.nn.CrossAttentionBlock;
 import org.cartengine.engine.nn.KvCache;
 import org.cartengine.engine.nn.TransformerDecoderLayer;
@@ -30,6 +32,8 @@ public final class IncrementalDecoder {
   private final int queries;
   private final List<CrossAttentionBlock.Memory> memories = new ArrayList<>();
   private final List<KvCache> caches = new ArrayList<>();
+  /** Decoder input of each position as a table over the previous token: its embedding plus the position's embedding. */
+  private final List<Tensor> inputs = new ArrayList<>();
   private int position;
 
   IncrementalDecoder(CartModel model, CartModel.Encoded enc) {
@@ -39,6 +43,10 @@ public final class IncrementalDecoder {
       memories.add(layer.cross.prepare(enc.layers(), enc.padding()));
       caches.add(new KvCache());
     }
+    int d = model.cfg.dModel();
+    Tensor pos = model.idPositions().weight;
+    inputs.add(model.start().reshape(1, d).add(pos.slice(0, 0, 1)));
+    for (int p = 1; p < model.cfg.idLength(); p++) inputs.add(model.idEmbedding(p - 1).weight.add(pos.slice(0, p, p + 1)));
   }
 
   /** Identifier position the next {@link #step} predicts. */
@@ -56,20 +64,18 @@ public final class IncrementalDecoder {
   public Tensor step(Tensor parent, Tensor tokens) {
     CartConfig cfg = model.cfg;
     if (position >= cfg.idLength()) throw new IllegalStateException("IncrementalDecoder: all " + cfg.idLength() + " positions decoded");
-    int d = cfg.dModel();
-    Tensor pos = model.idPositions().weight.slice(0, position, position + 1); // [1, d]
     Tensor y;
     if (position == 0) {
       if (parent != null || tokens != null) throw new IllegalArgumentException("IncrementalDecoder: position 0 has no parent rows");
-      y = model.start().reshape(1, d).add(pos).expand(queries, d).contiguous();
+      y = Embedding.lookup(inputs.get(0), Tensor.zeros(model.backend(), DType.I32, queries));
     } else {
       if (parent == null || tokens == null || parent.numel() != tokens.numel() || parent.numel() % queries != 0)
         throw new IllegalArgumentException("IncrementalDecoder: position " + position + " needs parent rows and tokens for every row, grouped by query");
-      y = model.idEmbedding(position - 1).forward(tokens).add(pos);
+      y = Embedding.lookup(inputs.get(position), tokens);
       for (KvCache c : caches) c.reorder(parent);
     }
     List<TransformerDecoderLayer> layers = model.decoderLayers();
     for (int l = 0; l < layers.size(); l++) y = layers.get(l).forwardStep(y, caches.get(l), memories.get(l));
-    return model.head(position++).forward(model.decoderNorm().forward(y));
+    return model.head(position++).infer(model.decoderNorm().forward(y));
   }
 }

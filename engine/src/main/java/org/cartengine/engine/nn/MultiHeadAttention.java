@@ -49,20 +49,20 @@ public final class MultiHeadAttention extends Module {
    */
   public Tensor forwardStep(Tensor x, KvCache cache) {
     int r = x.dim(0), dh = dModel / heads;
-    cache.append(k.forward(x), v.forward(x));
+    cache.append(k.infer(x), v.infer(x));
     int len = cache.length();
-    Tensor qh = q.forward(x).reshape(r, 1, heads, dh).permute(0, 2, 1, 3);
+    Tensor qh = q.infer(x).reshape(r, 1, heads, dh).permute(0, 2, 1, 3);
     Tensor kh = cache.keys().reshape(r, len, heads, dh).permute(0, 2, 1, 3);
     Tensor vh = cache.values().reshape(r, len, heads, dh).permute(0, 2, 1, 3);
     Tensor att = Attention.attention(qh, kh, vh, null, false);
-    return o.forward(att.reshape(r, dModel));
+    return o.infer(att.reshape(r, dModel));
   }
 
   /** The keys and values of a memory [G, Tk, d], projected once for every row that will read it. */
   public AttentionMemory projectMemory(Tensor mem, Tensor keyPadding) {
     int g = mem.dim(0), tk = mem.dim(1), dh = dModel / heads;
-    Tensor kh = k.forward(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
-    Tensor vh = v.forward(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
+    Tensor kh = k.infer(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
+    Tensor vh = v.infer(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
     return new AttentionMemory(kh, vh, keyPadding);
   }
 
@@ -70,7 +70,7 @@ public final class MultiHeadAttention extends Module {
   public Tensor queryHeads(Tensor x, int groups) {
     int rows = x.dim(0), dh = dModel / heads;
     if (rows % groups != 0) throw new IllegalArgumentException("MultiHeadAttention: " + rows + " rows do not split into " + groups + " groups");
-    return q.forward(x).reshape(groups, rows / groups, heads, dh).permute(0, 2, 1, 3);
+    return q.infer(x).reshape(groups, rows / groups, heads, dh).permute(0, 2, 1, 3);
   }
 
   /** Attention of query heads [G, H, slots, D] over the shared memory, through the output projection: [G * slots, d]. */
@@ -78,7 +78,7 @@ public final class MultiHeadAttention extends Module {
     int g = queryHeads.dim(0), slots = queryHeads.dim(2);
     if (g != mem.groups()) throw new IllegalArgumentException("MultiHeadAttention: " + g + " query groups for " + mem.groups() + " memories");
     Tensor att = Attention.attention(queryHeads, mem.keys(), mem.values(), mem.padding(), false);
-    return o.forward(att.permute(0, 2, 1, 3).reshape(g * slots, dModel));
+    return o.infer(att.permute(0, 2, 1, 3).reshape(g * slots, dModel));
   }
 
   /** Cross-attention of rows x [G * slots, d] over the shared memory: [G * slots, d]. */

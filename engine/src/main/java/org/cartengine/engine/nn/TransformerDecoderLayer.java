@@ -48,6 +48,6 @@ public final class TransformerDecoderLayer extends Module {
   public Tensor forwardStep(Tensor y, KvCache cache, CrossAttentionBlock.Memory memory) {
     y = y.add(selfAttn.forwardStep(ln1.forward(y), cache));
     y = y.add(cross.forwardStep(ln2.forward(y), memory));
-    return y.add(ffn.forward(ln3.forward(y)));
+    return y.add(ffn.infer(ln3.forward(y)));
   }
 }
