@@ -110,6 +110,38 @@ public final class CartModel extends Module {
     return decoderNorm.forward(y);
   }
 
+  /**
+   * Starts the no-autograd incremental decoding of eq. (6) for a batch of encoded queries: the
+   * encoder memory's projections are made here, once per query (see {@link IncrementalDecoder}).
+   */
+  public IncrementalDecoder startDecoding(Encoded enc) {
+    return new IncrementalDecoder(this, enc);
+  }
+
+  Tensor start() {
+    return start;
+  }
+
+  Embedding idEmbedding(int position) {
+    return idEmbeddings.get(position);
+  }
+
+  Embedding idPositions() {
+    return idPositions;
+  }
+
+  List<TransformerDecoderLayer> decoderLayers() {
+    return decoder;
+  }
+
+  LayerNorm decoderNorm() {
+    return decoderNorm;
+  }
+
+  Linear head(int position) {
+    return heads.get(position);
+  }
+
   /** Logits [B, vocab_i] of identifier position i from decoder states [B, L+1, d]. */
   public Tensor logits(Tensor hidden, int position) {
     Tensor h = hidden.slice(1, position, position + 1).reshape(hidden.dim(0), cfg.dModel());

@@ -5,6 +5,7 @@ import java.util.List;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.nn.AttentionMemory;
 import org.cartengine.engine.nn.CrossAttentionBlock;
 import org.cartengine.engine.nn.Linear;
 import org.cartengine.engine.nn.Module;
@@ -55,6 +56,40 @@ public final class CoarseFineFusion extends Module implements CrossAttentionBloc
       Tensor c = fineAttn.forward(y, encoderLayers.get(i), memoryPadding, false);
       Tensor gateLogits = gates.get(i).forward(Views.concat(List.of(y, c), -1));
       Tensor term = Elementwise.sigmoidGate(gateLogits, c);
+      fine = fine == null ? term : fine.add(term);
+    }
+    return coarse.add(fine);
+  }
+
+  /**
+   * The encoder memory as incremental decoding reads it, projected once per query: the coarse
+   * branch's keys and values of Z (eq. 2, Z itself computed here once) and the fine branch's keys and
+   * values of every encoder layer Ei (eq. 4).
+   */
+  record FusionMemory(AttentionMemory coarse, List<AttentionMemory> fine) implements Memory {}
+
+  @Override
+  public Memory prepare(List<Tensor> encoderLayers, Tensor memoryPadding) {
+    if (encoderLayers.size() != layers) throw new IllegalArgumentException("fusion built for " + layers + " encoder layers, got " + encoderLayers.size());
+    Tensor z = fuse.infer(Views.concat(encoderLayers, -1));
+    List<AttentionMemory> fine = new ArrayList<>();
+    for (Tensor e : encoderLayers) fine.add(fineAttn.projectMemory(e, memoryPadding));
+    return new FusionMemory(coarseAttn.projectMemory(z, memoryPadding), fine);
+  }
+
+  /**
+   * {@link #forward} for one new position per row. The fine branch's query projection of y is shared
+   * by all S attentions C(Y, Ei) (one C, as in forward), so it is made once per step, not S times.
+   */
+  @Override
+  public Tensor forwardStep(Tensor y, Memory memory) {
+    FusionMemory m = (FusionMemory) memory;
+    Tensor coarse = coarseAttn.forwardMemory(y, m.coarse()).sigmoid().mul(1.0 / layers);
+    Tensor qh = fineAttn.queryHeads(y, m.coarse().groups());
+    Tensor fine = null;
+    for (int i = 0; i < layers; i++) {
+      Tensor c = fineAttn.attendMemory(qh, m.fine().get(i));
+      Tensor term = Elementwise.sigmoidGate(gates.get(i).infer(Views.concat(List.of(y, c), -1)), c);
       fine = fine == null ? term : fine.add(term);
     }
     return coarse.add(fine);

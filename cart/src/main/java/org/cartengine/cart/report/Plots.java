@@ -55,9 +55,44 @@ public final class Plots {
     JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, ds, PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
     plot.setBackgroundPaint(Color.WHITE);
-    if (logX) plot.setDomainAxis(new org.jfree.chart.axis.LogAxis(xLabel));
+    if (logX) {
+      org.jfree.chart.axis.LogAxis axis = new org.jfree.chart.axis.LogAxis(xLabel);
+      axis.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1)); // one tick per decade
+      axis.setMinorTickMarksVisible(false);
+      axis.setNumberFormatOverride(new SiFormat());
+      plot.setDomainAxis(axis);
+    }
     plot.setRenderer(new XYLineAndShapeRenderer(true, true));
     write(png, chart, 720, 420);
+  }
+
+  /** Tick labels a person reads on a log axis: 1K, 10K, 1M, 10M rather than 10^{3.0}. */
+  static final class SiFormat extends java.text.NumberFormat {
+    @Override
+    public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
+      return to.append(label(v));
+    }
+
+    @Override
+    public StringBuffer format(long v, StringBuffer to, java.text.FieldPosition pos) {
+      return to.append(label(v));
+    }
+
+    @Override
+    public Number parse(String source, java.text.ParsePosition pos) {
+      throw new UnsupportedOperationException("tick labels are only written");
+    }
+
+    static String label(double v) {
+      String[] suffix = {"", "K", "M", "G"};
+      int i = 0;
+      while (Math.abs(v) >= 1000 && i + 1 < suffix.length) {
+        v /= 1000;
+        i++;
+      }
+      double rounded = Math.round(v * 10) / 10.0;
+      return (rounded == Math.rint(rounded) ? String.valueOf((long) rounded) : String.valueOf(rounded)) + suffix[i];
+    }
   }
 
   private static void write(Path png, JFreeChart chart, int w, int h) throws IOException {

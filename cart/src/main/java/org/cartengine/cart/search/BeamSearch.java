@@ -1,135 +1,121 @@
 package org.cartengine.cart.search;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.cartengine.cart.ids.PrefixTrie;
 import org.cartengine.cart.model.CartModel;
+import org.cartengine.cart.model.IncrementalDecoder;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.autograd.Autograd;
-import org.cartengine.engine.ops.Embedding;
-import org.cartengine.engine.ops.Views;
+import org.cartengine.engine.backend.Backend;
 
 /**
  * Batched beam search constrained by the prefix trie (paper section 3.5): at each step a beam may
  * only continue with a token that the trie allows after its prefix, so every result is a real item's
- * identifier. Scores are sums of log-probabilities renormalised over the allowed tokens. A prefix
- * with no allowed continuation is an error, never a fall-back to unconstrained decoding.
+ * identifier. A prefix with no allowed continuation is an error, never a fall-back to unconstrained
+ * decoding.
+ *
+ * <p>The decoder runs incrementally ({@link IncrementalDecoder}): the encoder and every projection of
+ * its memory run once per query, each step decodes only the new position from per-beam key/value
+ * caches. Masking, log-softmax over the allowed tokens and the choice of the surviving beams run on
+ * the host on primitive arrays ({@link AllowedLogProbs}, {@link TopBeams}); only the step's logits
+ * come back from the backend. Results equal {@link ReferenceBeamSearch}'s (same items, same scores up
+ * to float rounding).
  */
 public final class BeamSearch {
   private BeamSearch() {}
 
-  /** One ranked result: item index and its identifier's log-probability. */
+  /** One ranked result: item index and its identifier's score (a sum of log-probabilities, see {@link BeamScoring}). */
   public record Hit(int item, double score) {}
 
-  /** Top-k items for each query, best first (k <= beam; fewer only when the corpus has fewer items). */
+  /** Top-k items for each query, best first, scored {@link BeamScoring#RENORMALISED}. */
   public static List<List<Hit>> search(CartModel model, QueryBatch q, PrefixTrie trie, int beam, int k) {
+    return search(model, q, trie, beam, k, BeamScoring.RENORMALISED);
+  }
+
+  /** Top-k items for each query, best first (k <= beam; fewer only when the corpus has fewer items). */
+  public static List<List<Hit>> search(CartModel model, QueryBatch q, PrefixTrie trie, int beam, int k, BeamScoring scoring) {
     if (k > beam) throw new IllegalArgumentException("beam search: k = " + k + " is larger than the beam width " + beam);
-    int qn = q.size(), len = trie.length();
-    try (AutoCloseable ng = Autograd.noGrad()) {
+    if (beam < 1) throw new IllegalArgumentException("beam search: beam width " + beam + " < 1");
+    if (trie.length() != model.cfg.idLength())
+      throw new IllegalArgumentException("beam search: the trie's identifiers have " + trie.length() + " tokens, the model decodes " + model.cfg.idLength());
+    int qn = q.size();
+    if (qn == 0) return List.of();
+    Backend be = model.backend();
+    try (Autograd.Scope ng = Autograd.noGrad()) {
       model.train(false);
-      CartModel.Encoded enc = model.encode(q.ids(), q.padding(), q.positions());
-      int[] padHost = q.padding().toIntArray(); // read once: every step repeats its rows for the beams
-      // Live beams: flattened over queries; beamOf[q] lists indexes into the arrays below.
-      int[][] prefixes = new int[qn][0];
-      int[] nodes = new int[qn];
-      double[] scores = new double[qn];
-      int[] owner = new int[qn];
-      for (int i = 0; i < qn; i++) owner[i] = i;
-      for (int step = 0; step < len; step++) {
-        int rows = owner.length;
-        CartModel.Encoded e = step == 0 ? enc : repeat(enc, padHost, owner);
-        Tensor prefix = null;
-        if (step > 0) {
-          int[] p = new int[rows * step];
-          for (int r = 0; r < rows; r++) System.arraycopy(prefixes[r], 0, p, r * step, step);
-          prefix = Tensor.ofInts(model.backend(), p, rows, step);
-        }
-        Tensor hidden = model.decode(e, prefix, rows);
-        float[] logits = model.logits(hidden, step).toFloatArray();
-        int vocab = logits.length / rows;
-        // Candidate expansions per query.
-        List<List<double[]>> cand = new ArrayList<>();
-        for (int i = 0; i < qn; i++) cand.add(new ArrayList<>());
-        for (int r = 0; r < rows; r++) {
-          int node = nodes[r];
-          int c = trie.childCount(node);
-          if (c == 0) throw new IllegalStateException("beam search: no allowed token after prefix " + Arrays.toString(prefixes[r]) + " (step " + step + ")");
-          double max = Double.NEGATIVE_INFINITY;
-          for (int i = 0; i < c; i++) {
-            int tok = trie.token(trie.child(node, i));
-            if (tok >= vocab) throw new IllegalStateException("beam search: trie token " + tok + " outside the model's vocabulary " + vocab + " at position " + step);
-            max = Math.max(max, logits[r * vocab + tok]);
-          }
-          double sum = 0;
-          for (int i = 0; i < c; i++) sum += Math.exp(logits[r * vocab + trie.token(trie.child(node, i))] - max);
-          double lse = max + Math.log(sum);
-          for (int i = 0; i < c; i++) {
-            int child = trie.child(node, i);
-            cand.get(owner[r]).add(new double[] {scores[r] + logits[r * vocab + trie.token(child)] - lse, r, child});
-          }
-        }
-        List<int[]> nextPrefix = new ArrayList<>();
-        List<Integer> nextNode = new ArrayList<>(), nextOwner = new ArrayList<>();
-        List<Double> nextScore = new ArrayList<>();
-        for (int i = 0; i < qn; i++) {
-          List<double[]> cs = cand.get(i);
-          // Highest score first; ties by node id so results are deterministic.
-          cs.sort((a, b) -> a[0] != b[0] ? Double.compare(b[0], a[0]) : Double.compare(a[2], b[2]));
-          for (int j = 0; j < Math.min(beam, cs.size()); j++) {
-            double[] c = cs.get(j);
-            int r = (int) c[1], child = (int) c[2];
-            int[] p = Arrays.copyOf(prefixes[r], step + 1);
-            p[step] = trie.token(child);
-            nextPrefix.add(p);
-            nextNode.add(child);
-            nextOwner.add(i);
-            nextScore.add(c[0]);
-          }
-        }
-        prefixes = nextPrefix.toArray(new int[0][]);
-        nodes = nextNode.stream().mapToInt(Integer::intValue).toArray();
-        owner = nextOwner.stream().mapToInt(Integer::intValue).toArray();
-        scores = nextScore.stream().mapToDouble(Double::doubleValue).toArray();
+      IncrementalDecoder decoder = model.startDecoding(model.encode(q.ids(), q.padding(), q.positions()));
+      TopBeams[] top = new TopBeams[qn];
+      for (int i = 0; i < qn; i++) top[i] = new TopBeams(beam);
+      Beams beams = Beams.start(qn);
+      for (int pos = 0; pos < trie.length(); pos++) {
+        Tensor logits = pos == 0 ? decoder.step(null, null)
+            : decoder.step(Tensor.ofInts(be, beams.parent, beams.rows()), Tensor.ofInts(be, beams.token, beams.rows()));
+        beams = prune(beams, logits.toFloatArray(), trie, scoring, top, pos);
       }
-      List<List<Hit>> out = new ArrayList<>();
-      for (int i = 0; i < qn; i++) out.add(new ArrayList<>());
-      for (int r = 0; r < owner.length; r++) {
-        List<Hit> l = out.get(owner[r]);
-        if (l.size() < k) l.add(new Hit(trie.item(nodes[r]), scores[r]));
-      }
-      return out;
-    } catch (RuntimeException ex) {
-      throw ex;
-    } catch (Exception ex) {
-      throw new IllegalStateException(ex);
+      return hits(beams, trie, k);
     }
   }
 
-  /** The encoder outputs of each query repeated for each of its beams (rows of owner). */
-  static CartModel.Encoded repeat(CartModel.Encoded enc, int[] padHost, int[] owner) {
-    Tensor idx = Tensor.ofInts(enc.padding().backend(), owner, owner.length);
-    List<Tensor> layers = new ArrayList<>();
-    for (Tensor l : enc.layers()) layers.add(gatherRows(l, idx));
-    Tensor pad = enc.padding();
-    int t = pad.dim(1);
-    Tensor padRows = Tensor.ofInts(pad.backend(), repeatInts(padHost, t, owner), owner.length, t);
-    return new CartModel.Encoded(layers, padRows);
+  /**
+   * Live beams, query by query, {@code slots} rows per query: row r belongs to query r / slots, the
+   * live ones first and best first; an unused row has node -1 and repeats its query's first row so
+   * that the decoder computes something finite there.
+   */
+  private record Beams(int queries, int slots, int[] node, double[] score, int[] parent, int[] token) {
+    static Beams start(int queries) {
+      return new Beams(queries, 1, new int[queries], new double[queries], null, null);
+    }
+
+    int rows() {
+      return queries * slots;
+    }
   }
 
-  private static int[] repeatInts(int[] src, int width, int[] owner) {
-    int[] out = new int[owner.length * width];
-    for (int r = 0; r < owner.length; r++) System.arraycopy(src, owner[r] * width, out, r * width, width);
+  /** Expands every live beam by its allowed tokens and keeps each query's best {@code beam} (per-query pruning). */
+  private static Beams prune(Beams beams, float[] logits, PrefixTrie trie, BeamScoring scoring, TopBeams[] top, int pos) {
+    int rows = beams.rows(), vocab = logits.length / rows, slots = 0;
+    for (int g = 0; g < beams.queries(); g++) {
+      TopBeams t = top[g];
+      t.clear();
+      for (int s = 0; s < beams.slots(); s++) {
+        int r = g * beams.slots() + s, node = beams.node()[r];
+        if (node < 0) continue;
+        int off = r * vocab;
+        double lse = AllowedLogProbs.normaliser(logits, off, vocab, trie, node, scoring, pos), base = beams.score()[r];
+        int first = trie.child(node, 0), c = trie.childCount(node);
+        for (int i = 0; i < c; i++) t.offer(base + logits[off + trie.token(first + i)] - lse, r, first + i);
+      }
+      t.sortBestFirst();
+      slots = Math.max(slots, t.size());
+    }
+    int n = beams.queries() * slots;
+    int[] node = new int[n], parent = new int[n], token = new int[n];
+    double[] score = new double[n];
+    for (int g = 0; g < beams.queries(); g++) {
+      TopBeams t = top[g];
+      for (int j = 0; j < slots; j++) {
+        int r = g * slots + j, from = j < t.size() ? j : 0;
+        parent[r] = t.row(from);
+        token[r] = trie.token(t.node(from));
+        node[r] = j < t.size() ? t.node(j) : -1;
+        score[r] = j < t.size() ? t.score(j) : Double.NEGATIVE_INFINITY;
+      }
+    }
+    return new Beams(beams.queries(), slots, node, score, parent, token);
+  }
+
+  /** The first k live beams of each query (already best first) as items of the trie's leaves. */
+  private static List<List<Hit>> hits(Beams beams, PrefixTrie trie, int k) {
+    List<List<Hit>> out = new ArrayList<>(beams.queries());
+    for (int g = 0; g < beams.queries(); g++) {
+      List<Hit> l = new ArrayList<>(k);
+      for (int j = 0; j < beams.slots() && l.size() < k; j++) {
+        int r = g * beams.slots() + j;
+        if (beams.node()[r] >= 0) l.add(new Hit(trie.item(beams.node()[r]), beams.score()[r]));
+      }
+      out.add(l);
+    }
     return out;
-  }
-
-  /** Rows of x [B, ...] selected by idx, through the embedding gather kernel on the device. */
-  static Tensor gatherRows(Tensor x, Tensor idx) {
-    int[] shape = x.shape();
-    int b = shape[0], rest = x.numel() / b;
-    Tensor flat = Views.contiguous(x).reshape(b, rest);
-    int[] outShape = shape.clone();
-    outShape[0] = idx.numel();
-    return Embedding.lookup(flat, idx).reshape(outShape);
   }
 }

@@ -14,4 +14,21 @@ public interface CrossAttentionBlock {
    * @param memoryPadding null or I32 [B, Tx]
    */
   Tensor forward(Tensor y, List<Tensor> encoderLayers, Tensor memoryPadding);
+
+  /** What the block reads of the encoder during incremental decoding: every projection of the memory, made once per query. */
+  interface Memory {}
+
+  /**
+   * Projects the encoder memory of G queries once (no autograd), for {@link #forwardStep}.
+   *
+   * @param encoderLayers outputs of every encoder layer, each [G, Tx, d]
+   * @param memoryPadding null or I32 [G, Tx]
+   */
+  Memory prepare(List<Tensor> encoderLayers, Tensor memoryPadding);
+
+  /**
+   * The block's output for one new position per row: y [G * slots, d] holds the normalised decoder
+   * states, rows grouped by query (row r reads query r / slots's memory, shared, never copied).
+   */
+  Tensor forwardStep(Tensor y, Memory memory);
 }

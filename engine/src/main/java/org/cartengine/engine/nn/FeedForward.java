@@ -17,4 +17,9 @@ public final class FeedForward extends Module {
   public Tensor forward(Tensor x) {
     return w2.forward(w1.forward(x).gelu());
   }
+
+  /** {@link #forward} for inference (no-grad scope). */
+  public Tensor infer(Tensor x) {
+    return w2.infer(w1.infer(x).gelu());
+  }
 }

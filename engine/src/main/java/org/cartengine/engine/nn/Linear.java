@@ -23,4 +23,10 @@ public final class Linear extends Module {
     if (x.dim(-1) != in) throw new IllegalArgumentException("Linear(" + in + " -> " + out + "): input last axis is " + x.dim(-1) + " in " + java.util.Arrays.toString(x.shape()));
     return Linalg.linear(x, weight, bias);
   }
+
+  /** {@link #forward} for inference (no-grad scope): the bias is folded into the GEMM ({@link org.cartengine.engine.ops.Affine}). */
+  public Tensor infer(Tensor x) {
+    if (x.dim(-1) != in) throw new IllegalArgumentException("Linear(" + in + " -> " + out + "): input last axis is " + x.dim(-1) + " in " + java.util.Arrays.toString(x.shape()));
+    return org.cartengine.engine.ops.Affine.linear(x, weight, bias);
+  }
 }

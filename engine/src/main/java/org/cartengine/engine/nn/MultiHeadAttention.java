@@ -37,4 +37,52 @@ public final class MultiHeadAttention extends Module {
     Tensor att = Attention.attention(qh, kh, vh, keyPadding, causal);
     return o.forward(att.permute(0, 2, 1, 3).reshape(b, tq, dModel));
   }
+
+  // ---------------------------------------------------------------- incremental inference (no autograd needed)
+
+  /**
+   * Causal self-attention for ONE new position per row: projects only that position's query, key and
+   * value, appends the key and value to the cache and attends over every cached position. Equal to
+   * {@code forward(h, h, null, true)}'s last position when the cache holds the earlier positions.
+   *
+   * @param x [R, d] the new position's (normalised) input of each row
+   */
+  public Tensor forwardStep(Tensor x, KvCache cache) {
+    int r = x.dim(0), dh = dModel / heads;
+    cache.append(k.infer(x), v.infer(x));
+    int len = cache.length();
+    Tensor qh = q.infer(x).reshape(r, 1, heads, dh).permute(0, 2, 1, 3);
+    Tensor kh = cache.keys().reshape(r, len, heads, dh).permute(0, 2, 1, 3);
+    Tensor vh = cache.values().reshape(r, len, heads, dh).permute(0, 2, 1, 3);
+    Tensor att = Attention.attention(qh, kh, vh, null, false);
+    return o.infer(att.reshape(r, dModel));
+  }
+
+  /** The keys and values of a memory [G, Tk, d], projected once for every row that will read it. */
+  public AttentionMemory projectMemory(Tensor mem, Tensor keyPadding) {
+    int g = mem.dim(0), tk = mem.dim(1), dh = dModel / heads;
+    Tensor kh = k.infer(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
+    Tensor vh = v.infer(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
+    return new AttentionMemory(kh, vh, keyPadding);
+  }
+
+  /** Query heads [G, H, slots, D] of rows x [G * slots, d] (row r reads memory r / slots). */
+  public Tensor queryHeads(Tensor x, int groups) {
+    int rows = x.dim(0), dh = dModel / heads;
+    if (rows % groups != 0) throw new IllegalArgumentException("MultiHeadAttention: " + rows + " rows do not split into " + groups + " groups");
+    return q.infer(x).reshape(groups, rows / groups, heads, dh).permute(0, 2, 1, 3);
+  }
+
+  /** Attention of query heads [G, H, slots, D] over the shared memory, through the output projection: [G * slots, d]. */
+  public Tensor attendMemory(Tensor queryHeads, AttentionMemory mem) {
+    int g = queryHeads.dim(0), slots = queryHeads.dim(2);
+    if (g != mem.groups()) throw new IllegalArgumentException("MultiHeadAttention: " + g + " query groups for " + mem.groups() + " memories");
+    Tensor att = Attention.attention(queryHeads, mem.keys(), mem.values(), mem.padding(), false);
+    return o.infer(att.permute(0, 2, 1, 3).reshape(g * slots, dModel));
+  }
+
+  /** Cross-attention of rows x [G * slots, d] over the shared memory: [G * slots, d]. */
+  public Tensor forwardMemory(Tensor x, AttentionMemory mem) {
+    return attendMemory(queryHeads(x, mem.groups()), mem);
+  }
 }

@@ -17,4 +17,14 @@ public final class StandardCrossAttention extends Module implements CrossAttenti
   public Tensor forward(Tensor y, List<Tensor> encoderLayers, Tensor memoryPadding) {
     return attn.forward(y, encoderLayers.get(encoderLayers.size() - 1), memoryPadding, false);
   }
+
+  @Override
+  public Memory prepare(List<Tensor> encoderLayers, Tensor memoryPadding) {
+    return attn.projectMemory(encoderLayers.get(encoderLayers.size() - 1), memoryPadding);
+  }
+
+  @Override
+  public Tensor forwardStep(Tensor y, Memory memory) {
+    return attn.forwardMemory(y, (AttentionMemory) memory);
+  }
 }

@@ -37,4 +37,17 @@ public final class TransformerDecoderLayer extends Module {
     y = y.add(drop.forward(cross.forward(ln2.forward(y), encoderLayers, memoryPadding)));
     return y.add(drop.forward(ffn.forward(ln3.forward(y))));
   }
+
+  /**
+   * Inference for one new position per row (no dropout): {@link #forward}'s last position, with the
+   * earlier positions' self-attention keys and values read from the cache and the encoder memory's
+   * projections read from {@code memory}.
+   *
+   * @param y [R, d] the new position's input of each row; R = groups * slots for the memory
+   */
+  public Tensor forwardStep(Tensor y, KvCache cache, CrossAttentionBlock.Memory memory) {
+    y = y.add(selfAttn.forwardStep(ln1.forward(y), cache));
+    y = y.add(cross.forwardStep(ln2.forward(y), memory));
+    return y.add(ffn.infer(ln3.forward(y)));
+  }
 }

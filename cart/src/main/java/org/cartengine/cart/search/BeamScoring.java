@@ -1,0 +1,18 @@
+package org.cartengine.cart.search;
+
+/**
+ * How constrained beam search scores a token the trie allows (paper section 3.5 says only that the
+ * search follows the trie; issue 11 measures which scoring retrieves better).
+ */
+public enum BeamScoring {
+  /**
+   * Log-softmax over the allowed children only: the probabilities are renormalised over the tokens
+   * the trie allows after the prefix, so a prefix with one allowed child adds 0 to the score.
+   */
+  RENORMALISED,
+  /**
+   * Log-softmax over the position's whole vocabulary, forbidden tokens masked out: the model's own
+   * probability of the token, as prefix-constrained generation usually scores.
+   */
+  MASKED
+}
