@@ -36,6 +36,10 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--beam", description = "Beam width (default: ${DEFAULT-VALUE}).")
   int beam = 10;
 
+  @Option(names = "--scoring", description = "Beam scoring: renormalised (log-softmax over the allowed tokens) or masked (over the whole vocabulary, "
+      + "forbidden tokens masked) (default: renormalised).")
+  String scoring = "renormalised";
+
   @Option(names = "--rerank", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Also report CART with the embedding re-rank of its beam candidates by the run's text tower (rerank.json, written by "
           + "`cart train`), with the weight chosen on val at training time (default: on when the run has one; --no-rerank to skip).")
@@ -62,7 +66,7 @@ public final class EvalCommand implements Callable<Integer> {
     BpeTokenizer tok = run.loadTokenizer();
     Identifiers ids = Indexing.load(run.index());
     PairSet qs = CartData.queries(ds, splitOf(split), tok);
-    Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), qs.queries(), beam, 256);
+    Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), qs.queries(), beam, 256, org.cartengine.cart.search.BeamScoring.parse(scoring));
     Metrics m = Metrics.of(Reranker.items(searched.hits()), qs.relevant());
     Table t = new Table("method", "R@1", "R@5", "R@10", "MRR@10", "queries/s");
     t.row("CART", m.r1(), m.r5(), m.r10(), m.mrr10(), String.format("%.0f", searched.queriesPerSecond()));

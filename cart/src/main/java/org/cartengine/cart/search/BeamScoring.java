@@ -14,5 +14,17 @@ public enum BeamScoring {
    * Log-softmax over the position's whole vocabulary, forbidden tokens masked out: the model's own
    * probability of the token, as prefix-constrained generation usually scores.
    */
-  MASKED
+  MASKED;
+
+  /** The scoring every command uses unless told otherwise (the winner of the README's levers table). */
+  public static final BeamScoring DEFAULT = RENORMALISED;
+
+  /** The scoring named on a command line: "renormalised" or "masked". */
+  public static BeamScoring parse(String s) {
+    return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+      case "renormalised", "renormalized" -> RENORMALISED;
+      case "masked" -> MASKED;
+      default -> throw new IllegalArgumentException("--scoring: unknown beam scoring '" + s + "' (known: renormalised, masked)");
+    };
+  }
 }

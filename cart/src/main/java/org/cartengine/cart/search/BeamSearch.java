@@ -28,9 +28,9 @@ public final class BeamSearch {
   /** One ranked result: item index and its identifier's score (a sum of log-probabilities, see {@link BeamScoring}). */
   public record Hit(int item, double score) {}
 
-  /** Top-k items for each query, best first, scored {@link BeamScoring#RENORMALISED}. */
+  /** Top-k items for each query, best first, scored {@link BeamScoring#DEFAULT}. */
   public static List<List<Hit>> search(CartModel model, QueryBatch q, PrefixTrie trie, int beam, int k) {
-    return search(model, q, trie, beam, k, BeamScoring.RENORMALISED);
+    return search(model, q, trie, beam, k, BeamScoring.DEFAULT);
   }
 
   /** Top-k items for each query, best first (k <= beam; fewer only when the corpus has fewer items). */

@@ -28,11 +28,15 @@ public final class Evaluator {
   public record Searched(List<List<BeamSearch.Hit>> hits, double queriesPerSecond) {}
 
   public static Searched searchAll(CartModel model, PrefixTrie trie, List<int[]> queries, int beam, int batch) {
+    return searchAll(model, trie, queries, beam, batch, BeamScoring.DEFAULT);
+  }
+
+  public static Searched searchAll(CartModel model, PrefixTrie trie, List<int[]> queries, int beam, int batch, BeamScoring scoring) {
     List<List<BeamSearch.Hit>> out = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int s = 0; s < queries.size(); s += batch) {
       List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
-      out.addAll(BeamSearch.search(model, QueryBatch.of(model.backend(), qs, model.cfg.maxQueryLength()), trie, beam, beam));
+      out.addAll(BeamSearch.search(model, QueryBatch.of(model.backend(), qs, model.cfg.maxQueryLength()), trie, beam, beam, scoring));
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Searched(out, queries.size() / Math.max(1e-9, secs));
