@@ -13,9 +13,9 @@ import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.cart.train.CartData;
 import org.cartengine.cart.train.CartPipeline;
-import org.cartengine.cart.train.Indexing;
 import org.cartengine.cart.train.PairSet;
 import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.train.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,13 +48,14 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RunDir run = new RunDir(runDir);
-    JsonObject r = run.readRun();
-    Dataset ds = Dataset.open(data != null ? data : r.get("data").getAsString());
     Backend be = device.backend();
-    CartModel model = run.loadModel(be);
-    BpeTokenizer tok = run.loadTokenizer();
-    Identifiers ids = Indexing.load(run.index());
+    TrainedRun tr = TrainedRun.load(runDir, be, data);
+    RunDir run = tr.run();
+    JsonObject r = tr.runJson();
+    Dataset ds = tr.dataset();
+    CartModel model = tr.model();
+    BpeTokenizer tok = tr.tokenizer();
+    Identifiers ids = tr.identifiers();
     PairSet qs = CartData.queries(ds, splitOf(split), tok);
     Evaluator.Ranked ranked = Evaluator.rank(model, ids.trie(), qs.queries(), beam, Math.min(10, beam), 256);
     Metrics m = Metrics.of(ranked.items(), qs.relevant());
