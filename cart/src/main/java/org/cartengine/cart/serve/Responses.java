@@ -12,7 +12,7 @@ import org.eclipse.jetty.util.Callback;
 
 /** Writes JSON answers and JSON errors ({"error": message, "status": code}); every API response goes through here. */
 final class Responses {
-  static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
+  static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().serializeSpecialFloatingPointValues().create();
 
   private Responses() {}
 

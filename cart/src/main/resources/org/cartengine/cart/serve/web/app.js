@@ -27,6 +27,7 @@ function card(r) {
     img.src = r.picture;
     img.alt = r.label || r.id;
     img.loading = 'lazy';
+    img.onerror = () => { pic.hidden = true; }; // an unreachable URL shows no broken image
     pic.appendChild(img);
   } else if (isGlyph(r.label)) {
     pic.appendChild(el('span', 'glyph', r.label));
