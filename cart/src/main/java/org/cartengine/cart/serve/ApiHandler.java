@@ -118,7 +118,8 @@ final class ApiHandler extends Handler.Abstract {
     long t0 = System.nanoTime();
     Content.Source.asByteArrayAsync(req, limits.maxBodyBytes()).whenComplete((bytes, err) -> {
       if (err != null) {
-        send(res, cb, 413, Responses.error(413, "the body is larger than " + limits.maxBodyBytes() + " bytes or could not be read"));
+        if (causedBy(err, TimeoutException.class)) send(res, cb, 408, Responses.error(408, "the body did not arrive in time"));
+        else send(res, cb, 413, Responses.error(413, "the body is larger than " + limits.maxBodyBytes() + " bytes or could not be read"));
         return;
       }
       try {
@@ -367,6 +368,11 @@ final class ApiHandler extends Handler.Abstract {
     if (v == null || v.isEmpty()) return null;
     if (v.size() > 1) throw new ApiError(400, "parameter " + name + " is given " + v.size() + " times");
     return v.get(0);
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (int i = 0; t != null && i < 10; t = t.getCause(), i++) if (type.isInstance(t)) return true;
+    return false;
   }
 
   static String shorten(String s) {
