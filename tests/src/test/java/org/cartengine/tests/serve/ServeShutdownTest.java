@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,7 +52,9 @@ class ServeShutdownTest {
 
   @Test
   void stopFinishesRequestsInFlight() throws Exception {
+    java.util.concurrent.CountDownLatch searching = new java.util.concurrent.CountDownLatch(1);
     Searcher.Reranker slow = (q, c) -> {
+      searching.countDown();
       try {
         Thread.sleep(1500);
       } catch (InterruptedException e) {
@@ -71,8 +71,9 @@ class ServeShutdownTest {
         throw new RuntimeException(e);
       }
     });
-    Thread.sleep(500); // the request is now waiting on its search
-    s.stop();
+    assertTrue(searching.await(60, TimeUnit.SECONDS), "the request never reached its search");
+    s.stop(); // while the request waits on its search
+
     RawHttp.Reply r = inFlight.get(30, TimeUnit.SECONDS);
     assertEquals(200, r.status(), r.body());
     assertThrows(IOException.class, () -> RawHttp.get(port, "/api/health"), "a stopped server accepts no connection");
@@ -84,26 +85,33 @@ class ServeShutdownTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
         "org.cartengine.cart.cli.Main", "serve", "--run", run.toString(), "--port", "0", "--beam", "5"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    // Output goes to a file, read as it grows: nothing races with the pipe closing when the process exits.
+    Path log = Files.createTempFile("cart-serve", ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("CART_NO_RELAUNCH", "1");
     Process p = pb.start();
-    StringBuilder out = new StringBuilder();
-    int port = -1;
-    try {
-      BufferedReader rd = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      Pattern serving = Pattern.compile("serving .* at http://127\\.0\\.0\\.1:(\\d+)/");
-      for (String line; port < 0 && (line = rd.readLine()) != null; ) {
-        out.append(line).append('\n');
-        Matcher m = serving.matcher(line);
-        if (m.find()) port = Integer.parseInt(m.group(1));
+    java.util.function.Supplier<String> out = () -> {
+      try {
+        return Files.readString(log, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "(cannot read " + log + ": " + e.getMessage() + ")";
       }
-      assertTrue(port > 0, "no 'serving' line:\n" + out);
+    };
+    try {
+      Pattern serving = Pattern.compile("serving .* at http://127\\.0\\.0\\.1:(\\d+)/");
+      int port = -1;
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (port < 0 && p.isAlive() && System.nanoTime() < deadline) {
+        Matcher m = serving.matcher(out.get());
+        if (m.find()) port = Integer.parseInt(m.group(1));
+        else Thread.sleep(100);
+      }
+      assertTrue(port > 0, "no 'serving' line:\n" + out.get());
       assertEquals(200, RawHttp.get(port, "/api/search?q=blue%20tree").status());
       p.destroy(); // SIGTERM
       assertTrue(p.waitFor(30, TimeUnit.SECONDS), "cart serve did not stop within 30 s of SIGTERM");
-      for (String line; (line = rd.readLine()) != null; ) out.append(line).append('\n');
-      assertTrue(out.toString().contains("cart serve: stopping"), out.toString());
-      assertEquals(143, p.exitValue(), "exit status after SIGTERM (128 + 15)\n" + out);
+      assertTrue(out.get().contains("cart serve: stopping"), out.get());
+      assertEquals(143, p.exitValue(), "exit status after SIGTERM (128 + 15)\n" + out.get());
       int closed = port;
       assertThrows(IOException.class, () -> RawHttp.get(closed, "/api/health"));
     } finally {

@@ -56,6 +56,7 @@ class ServerFuzzTest {
   }
 
   static void assertClientError(RawHttp.Reply r, String what) {
+    System.out.println("fuzz: " + r.status() + " <- " + shortened(what.replace('\n', ' ')));
     assertTrue(r.status() >= 400 && r.status() < 500, what + " -> " + r.status() + " " + r.body());
     assertTrue(r.head().toLowerCase().contains("content-type: application/json"), what + " -> " + r.head());
     JsonObject e = JsonParser.parseString(r.body()).getAsJsonObject();
