@@ -14,9 +14,9 @@ import org.cartengine.cart.search.Reranker;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.cart.train.CartData;
 import org.cartengine.cart.train.CartPipeline;
-import org.cartengine.cart.train.Indexing;
 import org.cartengine.cart.train.PairSet;
 import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.train.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,13 +58,14 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RunDir run = new RunDir(runDir);
-    JsonObject r = run.readRun();
-    Dataset ds = Dataset.open(data != null ? data : r.get("data").getAsString());
     Backend be = device.backend();
-    CartModel model = run.loadModel(be);
-    BpeTokenizer tok = run.loadTokenizer();
-    Identifiers ids = Indexing.load(run.index());
+    TrainedRun tr = TrainedRun.load(runDir, be, data);
+    RunDir run = tr.run();
+    JsonObject r = tr.runJson();
+    Dataset ds = tr.dataset();
+    CartModel model = tr.model();
+    BpeTokenizer tok = tr.tokenizer();
+    Identifiers ids = tr.identifiers();
     PairSet qs = CartData.queries(ds, splitOf(split), tok);
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), qs.queries(), beam, 256, org.cartengine.cart.search.BeamScoring.parse(scoring));
     Metrics m = Metrics.of(Reranker.items(searched.hits()), qs.relevant());

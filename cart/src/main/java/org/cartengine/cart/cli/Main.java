@@ -64,7 +64,25 @@ public final class Main implements Runnable {
       cmd.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
       pb.environment().put("CART_NO_RELAUNCH", "1");
-      return pb.start().waitFor();
+      Process child = pb.start();
+      // SIGTERM or Ctrl-C to this launcher reaches the child as SIGTERM, so it can shut down cleanly (cart serve).
+      Thread forward = new Thread(() -> {
+        if (!child.isAlive()) return;
+        child.destroy();
+        try {
+          child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "cart-relaunch-forward");
+      Runtime.getRuntime().addShutdownHook(forward);
+      int code = child.waitFor();
+      try {
+        Runtime.getRuntime().removeShutdownHook(forward);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run
+      }
+      return code;
     }
   }
 }

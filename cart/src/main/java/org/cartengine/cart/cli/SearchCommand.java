@@ -1,6 +1,5 @@
 package org.cartengine.cart.cli;
 
-import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,8 +10,7 @@ import org.cartengine.cart.report.Table;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.cart.text.BpeTokenizer;
-import org.cartengine.cart.train.Indexing;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.train.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,16 +41,15 @@ public final class SearchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (k > beam) beam = k;
-    RunDir run = new RunDir(runDir);
-    JsonObject r = run.readRun();
-    Dataset ds = Dataset.open(r.get("data").getAsString());
     Backend be = device.backend();
-    CartModel model = run.loadModel(be);
-    BpeTokenizer tok = run.loadTokenizer();
-    Identifiers ids = Indexing.load(run.index());
+    TrainedRun tr = TrainedRun.load(runDir, be);
+    Dataset ds = tr.dataset();
+    CartModel model = tr.model();
+    BpeTokenizer tok = tr.tokenizer();
+    Identifiers ids = tr.identifiers();
     List<int[]> enc = queries.stream().map(tok::encode).toList();
     long t0 = System.nanoTime();
-    org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, be) : null;
+    org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(tr.run(), model, ds, be) : null;
     boolean rr = reranker != null;
     List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k);
     if (rr) hits = reranker.rerank(enc, hits, k);

@@ -12,6 +12,7 @@ final class Subcommands {
         new TrainCommand(),
         new EvalCommand(),
         new SearchCommand(),
+        new ServeCommand(),
         new AblateCommand(),
         new DataCommand(),
         new EnhanceCommand());

@@ -149,26 +149,34 @@ public final class BpeTokenizer {
     return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** Words cached at most: a server sees arbitrary words, and an unbounded cache would grow with every new one. */
+  static final int CACHE_LIMIT = 100_000;
+
   private int[] encodeWord(String w) {
-    return cache.computeIfAbsent(w, word -> {
-      List<String> s = split(word);
-      while (s.size() > 1) {
-        int bestRank = Integer.MAX_VALUE, at = -1;
-        for (int j = 0; j + 1 < s.size(); j++) {
-          Integer r = mergeRank.get(s.get(j) + ' ' + s.get(j + 1));
-          if (r != null && r < bestRank) {
-            bestRank = r;
-            at = j;
-          }
+    int[] hit = cache.get(w);
+    if (hit != null) return hit;
+    if (cache.size() >= CACHE_LIMIT) return mergeWord(w);
+    return cache.computeIfAbsent(w, this::mergeWord);
+  }
+
+  private int[] mergeWord(String word) {
+    List<String> s = split(word);
+    while (s.size() > 1) {
+      int bestRank = Integer.MAX_VALUE, at = -1;
+      for (int j = 0; j + 1 < s.size(); j++) {
+        Integer r = mergeRank.get(s.get(j) + ' ' + s.get(j + 1));
+        if (r != null && r < bestRank) {
+          bestRank = r;
+          at = j;
         }
-        if (at < 0) break;
-        s.set(at, s.get(at) + s.get(at + 1));
-        s.remove(at + 1);
       }
-      int[] ids = new int[s.size()];
-      for (int j = 0; j < ids.length; j++) ids[j] = index.getOrDefault(s.get(j), UNK);
-      return ids;
-    });
+      if (at < 0) break;
+      s.set(at, s.get(at) + s.get(at + 1));
+      s.remove(at + 1);
+    }
+    int[] ids = new int[s.size()];
+    for (int j = 0; j < ids.length; j++) ids[j] = index.getOrDefault(s.get(j), UNK);
+    return ids;
   }
 
   public JsonObject toJson() {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Served against in-process search throughput, in one sitting: drives a Searcher in-process from CLIENTS
+# threads for SECONDS; starts `cart serve` on RUN (loopback), drives it with CLIENTS concurrent HTTP clients for
+# SECONDS and stops it with SIGTERM; then the in-process run again, so that the HTTP run is bracketed on a
+# machine whose load drifts. Prints the CPU and the load average beside each.
+#   bench/serve-load.sh [RUN=runs/emoji] [CLIENTS=32] [SECONDS=30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=${1:-runs/emoji}
+CLIENTS=${2:-32}
+SECONDS_=${3:-30}
+PORT=${PORT:-18080}
+[ -f cart/target/cart-engine.jar ] && [ -f bench/target/benchmarks.jar ] || ./mvnw -q -pl bench -am -DskipTests package
+mkdir -p bench/results
+LOAD="java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar org.cartengine.bench.ServeLoad"
+echo "cpu: $(lscpu | sed -n 's/^Model name:[ \t]*//p'), $(nproc) cores, avx512f: $(grep -q avx512f /proc/cpuinfo && echo yes || echo no)"
+echo "load before: $(cat /proc/loadavg)"
+$LOAD inprocess --run "$RUN" --clients "$CLIENTS" --seconds "$SECONDS_" --json bench/results/serve-load-inprocess-1.json
+echo "load after in-process: $(cat /proc/loadavg)"
+java -jar cart/target/cart-engine.jar serve --run "$RUN" --port "$PORT" > bench/results/serve-load-server.log 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null || { echo "the server did not start:"; cat bench/results/serve-load-server.log; exit 1; }
+# Warm-up (JIT), not measured.
+$LOAD http --run "$RUN" --port "$PORT" --clients "$CLIENTS" --seconds 5 > /dev/null
+$LOAD http --run "$RUN" --port "$PORT" --clients "$CLIENTS" --seconds "$SECONDS_" --json bench/results/serve-load-http.json
+echo "load after http: $(cat /proc/loadavg)"
+curl -fs "http://127.0.0.1:$PORT/api/stats" > bench/results/serve-load-stats.json || true
+kill -TERM "$SERVER"
+wait "$SERVER" || true
+trap - EXIT
+$LOAD inprocess --run "$RUN" --clients "$CLIENTS" --seconds "$SECONDS_" --json bench/results/serve-load-inprocess-2.json
+echo "load after in-process: $(cat /proc/loadavg)"

@@ -1,0 +1,45 @@
+package org.cartengine.cart.serve;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.cartengine.cart.search.BeamSearch;
+import org.cartengine.cart.search.Reranker;
+import org.cartengine.cart.train.Reranking;
+import org.cartengine.cart.train.TrainedRun;
+import org.cartengine.engine.backend.Backend;
+
+/** The run's embedding re-rank (rerank.json) as the searcher's re-rank step; runs on the batching thread. */
+public final class EmbeddingRerank implements Searcher.Reranker {
+  private final Reranker reranker;
+  private final TrainedRun run;
+
+  private EmbeddingRerank(Reranker reranker, TrainedRun run) {
+    this.reranker = reranker;
+    this.run = run;
+  }
+
+  /** The run's re-rank, or null when it was trained without a text tower. */
+  public static EmbeddingRerank of(TrainedRun run, Backend be) throws IOException {
+    Reranker r = Reranking.load(run.run(), run.model(), run.dataset(), be);
+    return r == null ? null : new EmbeddingRerank(r, run);
+  }
+
+  public double weight() {
+    return reranker.weight();
+  }
+
+  @Override
+  public List<Searcher.Result> rerank(String query, List<Searcher.Result> candidates) {
+    List<BeamSearch.Hit> hits = new ArrayList<>(candidates.size());
+    for (Searcher.Result c : candidates) hits.add(new BeamSearch.Hit(c.item().index(), c.score()));
+    List<BeamSearch.Hit> ranked = reranker.rerank(List.of(run.tokenizer().encode(query)), List.of(hits), hits.size()).get(0);
+    List<Searcher.Result> out = new ArrayList<>(ranked.size());
+    for (BeamSearch.Hit h : ranked) {
+      Searcher.Item item = null;
+      for (Searcher.Result c : candidates) if (c.item().index() == h.item()) item = c.item();
+      out.add(new Searcher.Result(out.size() + 1, item, h.score()));
+    }
+    return out;
+  }
+}

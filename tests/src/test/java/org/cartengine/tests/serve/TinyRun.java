@@ -1,0 +1,118 @@
+package org.cartengine.tests.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import org.cartengine.cart.cli.Main;
+import org.cartengine.cart.data.Caption;
+import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.DatasetInfo;
+import org.cartengine.cart.data.Embeddings;
+import org.cartengine.cart.data.Split;
+import org.cartengine.cart.serve.SearchServer;
+import org.cartengine.cart.serve.Searcher;
+import org.cartengine.cart.train.TrainedRun;
+import org.cartengine.engine.backend.Backends;
+
+/**
+ * A small synthetic dataset (coloured things, as in the CLI end-to-end test) trained for a few epochs once per
+ * test JVM, with media that exercise the server's file rules: PNG files inside the dataset directory, a URL, a
+ * path leading out with "..", a symbolic link leading out, and a secret file beside the dataset.
+ */
+final class TinyRun {
+  static final String[] COLORS = {"red", "green", "blue", "yellow", "black", "white"};
+  static final String[] THINGS = {"cat", "car", "tree", "house", "boat"};
+  static final int N = COLORS.length * THINGS.length;
+  /** A 1x1 PNG. */
+  static final byte[] PNG = Base64.getDecoder().decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+  static final String SECRET = "secret: not for the server";
+
+  static Path root, data, run, secret;
+  private static TrainedRun loaded;
+
+  private TinyRun() {}
+
+  static synchronized Path run() throws IOException {
+    if (run != null) return run;
+    root = Files.createTempDirectory("cart-serve");
+    data = root.resolve("tiny");
+    int dim = 12;
+    Random r = new Random(4);
+    float[] emb = new float[N * dim];
+    List<String> ids = new ArrayList<>(), media = new ArrayList<>(), labels = new ArrayList<>();
+    List<Caption> caps = new ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      String color = COLORS[i / THINGS.length], thing = THINGS[i % THINGS.length];
+      emb[i * dim + i / THINGS.length] = 1f;
+      emb[i * dim + COLORS.length + i % THINGS.length] = 1f;
+      for (int j = 0; j < dim; j++) emb[i * dim + j] += (float) (0.05 * r.nextGaussian());
+      String id = "item" + i;
+      ids.add(id);
+      media.add(switch (i) {
+        case 0, 1, 2 -> "media/" + id + ".png";
+        case 3 -> "https://example.org/picture.png";
+        case 4 -> "../secret.png";
+        case 5 -> "media/link.png";
+        case 6 -> "media/missing.png";
+        case 7 -> "items.npy.png";
+        default -> "";
+      });
+      labels.add(color + " " + thing);
+      caps.add(new Caption(i, id, color + " " + thing, Split.TRAIN));
+      caps.add(new Caption(i, id, "a " + thing + " in " + color, Split.TRAIN));
+      caps.add(new Caption(i, id, "the " + color + " " + thing, Split.VAL));
+      caps.add(new Caption(i, id, thing + " that is " + color, Split.TEST));
+    }
+    Dataset.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, N, dim), caps);
+    Files.createDirectories(data.resolve("media"));
+    for (int i = 0; i < 3; i++) Files.write(data.resolve("media/item" + i + ".png"), PNG);
+    secret = root.resolve("secret.png");
+    Files.writeString(secret, SECRET);
+    Files.createSymbolicLink(data.resolve("media/link.png"), secret);
+    Path out = root.resolve("run");
+    String[] args = {"train", "--data", data.toString(), "--out", out.toString(), "--no-baseline", "--minutes", "0", "--epochs", "3",
+        "--d-model", "16", "--heads", "2", "--ffn", "32", "--encoder-layers", "2", "--decoder-layers", "1", "--batch-size", "16",
+        "--beam", "5", "--vocab", "200"};
+    assertEquals(0, Main.commandLine().execute(args), "training the tiny run");
+    run = out;
+    return run;
+  }
+
+  static synchronized TrainedRun loaded() throws IOException {
+    if (loaded == null) loaded = TrainedRun.load(run(), Backends.get());
+    return loaded;
+  }
+
+  /** A searcher (beam 5) and a server on an ephemeral loopback port. */
+  static SearchServer server(Searcher.Options so, SearchServer.Options o) throws Exception {
+    return new SearchServer(Searcher.of(loaded(), so), o).start();
+  }
+
+  static SearchServer server() throws Exception {
+    return server(Searcher.Options.defaults().withBeam(5), SearchServer.Options.defaults().withAddress("127.0.0.1", 0));
+  }
+
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  static HttpResponse<String> get(SearchServer s, String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + pathAndQuery)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  static HttpResponse<String> post(SearchServer s, String path, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
