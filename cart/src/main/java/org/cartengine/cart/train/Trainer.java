@@ -159,9 +159,27 @@ public final class Trainer {
 
   /** Warm-up, then cosine cycles of restartEpochs epochs, or one cycle over the planned steps. */
   private LrSchedule schedule(int stepsPerEpoch, int totalSteps) {
-    long cycle = cfg.restartEpochs() > 0 ? Math.round(cfg.restartEpochs() * stepsPerEpoch) : totalSteps;
-    int period = (int) Math.max(1, cycle - cfg.warmupSteps());
-    return LrSchedule.cosineWithRestarts(cfg.lr(), cfg.warmupSteps(), period, 1.0, cfg.minLr());
+    if (cfg.restartEpochs() <= 0) {
+      int period = Math.max(1, totalSteps - cfg.warmupSteps());
+      return LrSchedule.cosineWithRestarts(cfg.lr(), cfg.warmupSteps(), period, 1.0, cfg.minLr());
+    }
+    // Warm restarts every restartEpochs epochs (paper appendix C), aligned so that each cycle ends, at
+    // the floor, on an epoch boundary where validation runs: the first cycle holds the warm-up.
+    int warm = cfg.warmupSteps();
+    int cycle = (int) Math.max(warm + 1, Math.round(cfg.restartEpochs() * stepsPerEpoch));
+    double peak = cfg.lr(), floor = cfg.minLr();
+    return step -> {
+      if (step <= warm) return peak * step / Math.max(1, warm);
+      double t, len;
+      if (step <= cycle) {
+        t = step - warm;
+        len = cycle - warm;
+      } else {
+        t = (step - cycle - 1) % cycle + 1;
+        len = cycle;
+      }
+      return floor + 0.5 * (peak - floor) * (1 + Math.cos(Math.PI * t / len));
+    };
   }
 
   /**
