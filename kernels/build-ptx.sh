@@ -21,11 +21,11 @@ if ! command -v nvcc >/dev/null 2>&1; then
 fi
 rm -f "$out/NO_PTX"
 
-# compile FAMILY DTYPE ARCH: rebuilds only when the source or the dialect header is newer than the PTX.
+# compile FAMILY DTYPE ARCH: rebuilds only when the source or a shared header is newer than the PTX.
 compile() {
   local f=$1 dt=$2 arch=$3
   local ptx="$out/${f}_${dt}.sm${arch}.ptx"
-  if [ -f "$ptx" ] && [ "$ptx" -nt "$src/$f.cu" ] && [ "$ptx" -nt "$src/common.h" ]; then return 0; fi
+  if [ -f "$ptx" ] && [ "$ptx" -nt "$src/$f.cu" ] && [ "$ptx" -nt "$src/common.h" ] && [ "$ptx" -nt "$src/launch.h" ]; then return 0; fi
   local def=""
   [ "$dt" = f64 ] && def="-DREAL_F64"
   if ! nvcc -ptx -arch=sm_${arch} -std=c++17 $def -I "$src" -o "$ptx.tmp" "$src/$f.cu"; then

@@ -10,14 +10,12 @@
 #include "common.h"
 
 #if defined(REAL_F64)
-  #define AT_BQ 16
-  #define AT_BK 16
+  #define AT_BQ AT_BQ_F64
 #else
-  #define AT_BQ 32
-  #define AT_BK 32
+  #define AT_BQ AT_BQ_F32
 #endif
-#define AT_DC 64                              // head-dimension chunk held in shared memory
-#define AT_NT 256                             // threads per block
+#define AT_BK AT_BQ
+#define AT_NT BLOCK_THREADS                   // threads per block
 #define AT_LD (AT_DC + 1)                     // padded row: lanes reading different rows hit different banks
 #define AT_PL (AT_BK + 1)
 #define AT_SPT (AT_BQ * AT_BK / AT_NT)        // score cells per thread: rows si + r * AT_SROWS, column sj
@@ -138,7 +136,7 @@ KERNEL_BOUNDS(AT_NT, 2) void SFX(attention_fwd)(const GLOBAL real* q, const GLOB
 KERNEL_BOUNDS(256, 4) void SFX(attention_bwd_delta)(const GLOBAL real* out, const GLOBAL real* dout, GLOBAL real* delta, int rows, int d) {
   SHARED real sh[8 * 33];
   int lane = LID_X & 31, w = LID_X >> 5;
-  for (int r0 = GROUP_X * 8; r0 < rows; r0 += NGROUPS_X * 8) {
+  for (int r0 = GROUP_X * AT_DELTA_ROWS; r0 < rows; r0 += NGROUPS_X * AT_DELTA_ROWS) {
     int r = r0 + w;
     real s = 0;
     if (r < rows)

@@ -18,6 +18,8 @@
 #ifndef CART_COMMON_H
 #define CART_COMMON_H
 
+#include "launch.h"
+
 #if defined(__CUDACC__)
   #define KERNEL extern "C" __global__
   #define KERNEL_BOUNDS(threads, blocks) extern "C" __global__ __launch_bounds__(threads, blocks)

@@ -4,7 +4,7 @@
 // copy_strided with accumulate = 1 and axpy, which add.
 #include "common.h"
 
-// Unary op codes: DeviceBackend passes these numbers (it maps the UnaryOp enum to them explicitly).
+// Unary op codes: ElementwiseLaunches reads these numbers from this file, by the UnaryOp / BinaryOp names.
 #define U_NEG 0
 #define U_EXP 1
 #define U_LOG 2

@@ -26,7 +26,6 @@ DEVICE void gemm_tile(int blk, int tilesM, int tilesN, int* p, int* bm, int* bn)
 }
 
 // ------------------------------------------------------------------ portable tiled kernel
-#define GT_T 64
 #define GT_K 16
 
 KERNEL_BOUNDS(256, 4) void SFX(gemm_tiled)(const GLOBAL real* RESTRICT A, int aOff, int strideA, int lda, int transA,
@@ -177,7 +176,7 @@ KERNEL_BOUNDS(256, 2) void gemm_rb128_f32(const GLOBAL float* RESTRICT A, int aO
   int t = LID_X, warp = t >> 5, lane = t & 31;
   int row0 = (warp >> 1) * 32 + (lane >> 3) * 4;
   int col0 = (warp & 1) * 64 + (lane & 7) * 4;
-  int tilesM = (M + 127) / 128, tilesN = (N + 127) / 128;
+  int tilesM = (M + RB_T - 1) / RB_T, tilesN = (N + RB_T - 1) / RB_T;
   int nk = (K + RB_BK - 1) / RB_BK;
   for (int blk = GROUP_X; blk < batch * tilesM * tilesN; blk += NGROUPS_X) {
     int p, bm, bn;
@@ -185,7 +184,7 @@ KERNEL_BOUNDS(256, 2) void gemm_rb128_f32(const GLOBAL float* RESTRICT A, int aO
     const GLOBAL float* Ab = A + aOff + (long)p * strideA;
     const GLOBAL float* Bb = B + bOff + (long)p * strideB;
     GLOBAL float* Cb = C + cOff + (long)p * strideC;
-    int m0 = bm * 128, n0 = bn * 128;
+    int m0 = bm * RB_T, n0 = bn * RB_T;
     float acc[8][8];
     UNROLL for (int i = 0; i < 8; i++) UNROLL for (int j = 0; j < 8; j++) acc[i][j] = 0;
     float ra[4], rb[4];
@@ -299,7 +298,7 @@ KERNEL_BOUNDS(256, 2) void gemm_tf32_f32(const GLOBAL float* RESTRICT A, int aOf
 #endif
   int t = LID_X, warp = t >> 5, lane = t & 31, g = lane >> 2, t4 = lane & 3;
   int wm = (warp >> 2) * 64, wn = (warp & 3) * 32;
-  int tilesM = (M + 127) / 128, tilesN = (N + 127) / 128;
+  int tilesM = (M + RB_T - 1) / RB_T, tilesN = (N + RB_T - 1) / RB_T;
   int nk = (K + TC_BK - 1) / TC_BK;
   for (int blk = GROUP_X; blk < batch * tilesM * tilesN; blk += NGROUPS_X) {
     int p, bm, bn;
@@ -307,7 +306,7 @@ KERNEL_BOUNDS(256, 2) void gemm_tf32_f32(const GLOBAL float* RESTRICT A, int aOf
     const GLOBAL float* Ab = A + aOff + (long)p * strideA;
     const GLOBAL float* Bb = B + bOff + (long)p * strideB;
     GLOBAL float* Cb = C + cOff + (long)p * strideC;
-    int m0 = bm * 128, n0 = bn * 128;
+    int m0 = bm * RB_T, n0 = bn * RB_T;
     float acc[4][4][4];
     UNROLL for (int i = 0; i < 4; i++) UNROLL for (int j = 0; j < 4; j++) UNROLL for (int c = 0; c < 4; c++) acc[i][j][c] = 0;
     float ra[8], rb[8];

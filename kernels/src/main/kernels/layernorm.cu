@@ -87,9 +87,9 @@ KERNEL_BOUNDS(256, 4) void SFX(layernorm_bwd_params_partial)(const GLOBAL real* 
   SHARED real sg[8][33];
   SHARED real sb[8][33];
   int tx = LID_X & 31, ty = LID_X >> 5;
-  int tilesC = (cols + 31) / 32, chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+  int tilesC = (cols + COL_TILE - 1) / COL_TILE, chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
   for (int blk = GROUP_X; blk < tilesC * chunks; blk += NGROUPS_X) {
-    int chunk = blk / tilesC, c = (blk % tilesC) * 32 + tx;
+    int chunk = blk / tilesC, c = (blk % tilesC) * COL_TILE + tx;
     int r0 = chunk * rowsPerChunk, r1 = min(rows, r0 + rowsPerChunk);
     real ag = 0, ab = 0;
     if (c < cols) {

@@ -43,9 +43,9 @@ KERNEL_BOUNDS(256, 4) void SFX(reduce_cols)(const GLOBAL real* x, GLOBAL real* o
   SHARED real sv[8][33];
   SHARED int si[8][33];
   int tx = LID_X & 31, ty = LID_X >> 5;
-  int tilesI = (inner + 31) / 32;
+  int tilesI = (inner + COL_TILE - 1) / COL_TILE;
   for (int blk = GROUP_X; blk < outer * tilesI; blk += NGROUPS_X) {
-    int o = blk / tilesI, i = (blk % tilesI) * 32 + tx;
+    int o = blk / tilesI, i = (blk % tilesI) * COL_TILE + tx;
     const GLOBAL real* xo = x + (long)o * len * inner;
     real acc = op == R_SUM ? R(0) : -REAL_INF;
     int arg = 0x7fffffff;

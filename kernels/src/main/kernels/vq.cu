@@ -4,7 +4,6 @@
 // ties resolve to the lowest index exactly as in the reference.
 #include "common.h"
 
-#define VQ_BN 32   // x rows per block
 #define VQ_BK 32   // codebook rows per tile
 #define VQ_DC 32   // feature chunk
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.ids.IndexConfig;
+import org.cartengine.cart.ids.Scheme;
 import org.cartengine.cart.report.Table;
 import org.cartengine.cart.train.CartPipeline;
 import org.cartengine.cart.train.RunDir;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
     description = "Run the paper's Table 4 ablations (w/o consistency loss, w/o fusion, w/o K-Means, w/o RQ-VAE) plus atomic identifiers, and print one table.")
 public final class AblateCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Dataset directory or 'emoji' (default: ${DEFAULT-VALUE}).")
-  String data = "emoji";
+  String data = Main.DEFAULT_DATASET;
 
   @Option(names = {"--out", "-o"}, description = "Directory for the runs (default: runs/<dataset>-ablate).")
   Path out;
@@ -29,6 +31,7 @@ public final class AblateCommand implements Callable<Integer> {
   List<String> rows = List.of("cart", "no-rdrop", "no-fusion", "rq-only", "hkmeans", "atomic");
 
   @Mixin ModelOptions model = new ModelOptions();
+  @Mixin IndexOptions index = new IndexOptions();
   @Mixin DeviceOption device = new DeviceOption();
 
   static final Map<String, String> LABELS = new LinkedHashMap<>();
@@ -44,6 +47,7 @@ public final class AblateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!index.scheme.equals(IndexOptions.DEFAULTS.scheme.cliName)) throw new IllegalArgumentException("--scheme: each of --rows sets its own scheme");
     Dataset ds = Dataset.open(data);
     Backend be = device.backend();
     Path root = out != null ? out : Path.of("runs", ds.info().name() + "-ablate");
@@ -52,15 +56,15 @@ public final class AblateCommand implements Callable<Integer> {
     for (String row : rows) {
       if (!LABELS.containsKey(row)) throw new IllegalArgumentException("--rows: unknown row '" + row + "' (known: " + LABELS.keySet() + ")");
       ModelOptions m = copy(model);
-      IndexOptions idx = new IndexOptions();
+      IndexConfig idx = index.toConfig(m.seed);
       switch (row) {
         case "no-rdrop" -> m.noRdrop = true;
         case "no-fusion" -> m.noFusion = true;
-        case "rq-only", "hkmeans", "atomic" -> idx.scheme = row;
+        case "rq-only", "hkmeans", "atomic" -> idx.scheme = Scheme.parse(row);
         default -> { }
       }
       System.err.println("== ablation row: " + LABELS.get(row));
-      CartPipeline.Outcome o = CartPipeline.run(ds, data, new RunDir(root.resolve(row)), idx.toConfig(m.seed), TrainCommand.spec(m),
+      CartPipeline.Outcome o = CartPipeline.run(ds, data, new RunDir(root.resolve(row)), idx.validate(), TrainCommand.spec(m),
           TrainCommand.trainConfig(m), false, false, be, System.err);
       t.row(LABELS.get(row), o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.trainSeconds()));
       done.add(row);

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Recall@1/5/10 and MRR@10 of a trained run on the test (or val) captions.")
 public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--run", description = "Run directory of `cart train` (default: ${DEFAULT-VALUE}).")
-  Path runDir = Path.of("runs", "emoji");
+  Path runDir = Path.of("runs", Main.DEFAULT_DATASET);
 
   @Option(names = "--data", description = "Dataset (default: the one the run was trained on).")
   String data;

@@ -20,11 +20,11 @@ import org.cartengine.cart.ids.IndexConfig;
 import org.cartengine.cart.ids.IndexResult;
 import org.cartengine.cart.ids.IndexStore;
 import org.cartengine.cart.ids.ProgressListener;
-import org.cartengine.cart.ids.Scheme;
 import org.cartengine.cart.ids.SyntheticCorpus;
 import org.cartengine.engine.backend.Backends;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,7 +41,7 @@ public final class IndexCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   static final class Source {
-    @Option(names = "--data", paramLabel = "DIR|NAME", description = "dataset directory or embedded dataset name (default: emoji)")
+    @Option(names = "--data", paramLabel = "DIR|NAME", description = "dataset directory or embedded dataset name (default: " + Main.DEFAULT_DATASET + ")")
     String data;
 
     @Option(names = "--synthetic", paramLabel = "N", description = "index N synthetic clustered-Gaussian items instead of a dataset")
@@ -60,44 +60,21 @@ public final class IndexCommand implements Callable<Integer> {
   @Option(names = "--add", description = "add the corpus's items missing from the index in --out, with its saved models (no refitting)")
   boolean add;
 
-  @Option(names = "--scheme", paramLabel = "S", defaultValue = "cart", description = "cart | rq-only | hkmeans | atomic (default: ${DEFAULT-VALUE})")
-  String scheme;
+  @Mixin IndexOptions index = new IndexOptions();
 
-  @Option(names = "--k", paramLabel = "K", description = "K-Means clusters for the coarse token, max branching for hkmeans (default 128; at most n/4)")
-  Integer k;
+  @Option(names = "--epochs", hidden = true, paramLabel = "E", description = "the former name of --index-epochs")
+  void epochs(int e) {
+    index.indexEpochs = e;
+  }
 
-  @Option(names = "--codebooks", paramLabel = "M", description = "RQ-VAE codebooks M; identifiers have M + 2 tokens (default 2)")
-  Integer codebooks;
+  @Option(names = "--lr", paramLabel = "LR", description = "RQ-VAE peak learning rate (default: ${DEFAULT-VALUE}; the paper: 1e-4)")
+  double lr = IndexOptions.DEFAULTS.lr;
 
-  @Option(names = "--codebook-size", paramLabel = "N", description = "codes per codebook (default 128)")
-  Integer codebookSize;
+  @Option(names = "--batch-size", paramLabel = "B", description = "RQ-VAE batch size (default: ${DEFAULT-VALUE})")
+  int batchSize = IndexOptions.DEFAULTS.batchSize;
 
-  @Option(names = "--latent-dim", paramLabel = "D", description = "codebook vector dimension (default 64)")
-  Integer latentDim;
-
-  @Option(names = "--hidden", paramLabel = "W,W,..", split = ",", description = "encoder hidden widths (default 512,256,128)")
-  int[] hidden;
-
-  @Option(names = "--epochs", paramLabel = "E", description = "RQ-VAE epochs (default 20; the paper: 500)")
-  Integer epochs;
-
-  @Option(names = "--warmup-epochs", paramLabel = "E", description = "warm-up epochs (default 2; the paper: 300)")
-  Integer warmupEpochs;
-
-  @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default 3e-3; the paper: 1e-4)")
-  Double lr;
-
-  @Option(names = "--batch-size", paramLabel = "B", description = "RQ-VAE batch size (default 128)")
-  Integer batchSize;
-
-  @Option(names = "--train-sample", paramLabel = "N", description = "train the RQ-VAE on at most N items, 0 = all (default 16384)")
-  Integer trainSample;
-
-  @Option(names = "--atomic-base", paramLabel = "B", description = "atomic scheme: 0 = one token per item (default), B >= 2 = base-B digits")
-  Integer atomicBase;
-
-  @Option(names = "--seed", paramLabel = "S", description = "random seed (default 42)")
-  Long seed;
+  @Option(names = "--seed", paramLabel = "S", description = "random seed (default: ${DEFAULT-VALUE})")
+  long seed = IndexOptions.DEFAULTS.seed;
 
   @Override
   public Integer call() throws Exception {
@@ -154,20 +131,9 @@ public final class IndexCommand implements Callable<Integer> {
   }
 
   private IndexConfig config() {
-    IndexConfig c = new IndexConfig();
-    c.scheme = Scheme.parse(scheme);
-    if (k != null) c.k = k;
-    if (codebooks != null) c.codebooks = codebooks;
-    if (codebookSize != null) c.codebookSize = codebookSize;
-    if (latentDim != null) c.latentDim = latentDim;
-    if (hidden != null) c.hidden = hidden;
-    if (epochs != null) c.epochs = epochs;
-    if (warmupEpochs != null) c.warmupEpochs = warmupEpochs;
-    if (lr != null) c.lr = lr;
-    if (batchSize != null) c.batchSize = batchSize;
-    if (trainSample != null) c.trainSample = trainSample;
-    if (atomicBase != null) c.atomicBase = atomicBase;
-    if (seed != null) c.seed = seed;
+    IndexConfig c = index.toConfig(seed);
+    c.lr = lr;
+    c.batchSize = batchSize;
     return c.validate();
   }
 
@@ -177,14 +143,14 @@ public final class IndexCommand implements Callable<Integer> {
     if (source.synthetic != null) {
       int n = source.synthetic;
       if (n < 1 || dim < 1) throw new IllegalArgumentException("--synthetic " + n + " --dim " + dim + ": both must be >= 1");
-      long s = seed == null ? 42 : seed;
+      long s = seed;
       err.printf(Locale.ROOT, "generating %,d synthetic items of dim %d (seed %d)%n", n, dim, s);
       err.flush();
       List<String> ids = new ArrayList<>(n);
       for (int i = 0; i < n; i++) ids.add("syn" + s + "-" + i);
       return new Corpus(SyntheticCorpus.generate(SyntheticCorpus.Spec.of(n, dim, s)), dim, ids);
     }
-    Dataset d = Dataset.open(source.data == null ? "emoji" : source.data);
+    Dataset d = Dataset.open(source.data == null ? Main.DEFAULT_DATASET : source.data);
     return new Corpus(d.embeddings().toArray(), d.dim(), d.ids());
   }
 

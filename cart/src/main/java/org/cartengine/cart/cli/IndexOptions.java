@@ -4,39 +4,62 @@ import org.cartengine.cart.ids.IndexConfig;
 import org.cartengine.cart.ids.Scheme;
 import picocli.CommandLine.Option;
 
-/** Identifier options shared by train and ablate (see {@code cart index} for all of them). */
+/** Identifier options of index, train and ablate (paper section 3.2); defaults are {@link IndexConfig}'s. */
 public final class IndexOptions {
-  @Option(names = "--scheme", description = "Identifier scheme: cart (K-Means + RQ-VAE + unique token), rq-only (w/o K-Means), hkmeans (w/o RQ-VAE), atomic (default: cart).")
-  public String scheme = "cart";
+  static final IndexConfig DEFAULTS = new IndexConfig();
 
-  @Option(names = "--k", description = "K-Means clusters for the coarse token (default: scaled to the corpus, cube root of 64 x items rounded up to a multiple of 8, in [8, 128]; the paper's 128 from about 30K items).")
-  public Integer k;
+  @Option(names = "--scheme", paramLabel = "S", description = "Identifier scheme: cart (K-Means + RQ-VAE + unique token), rq-only (w/o K-Means), hkmeans (w/o RQ-VAE), atomic (default: ${DEFAULT-VALUE}).")
+  public String scheme = DEFAULTS.scheme.cliName;
 
-  @Option(names = "--codebooks", description = "RQ-VAE codebooks M (default: 2).")
-  public Integer codebooks;
+  @Option(names = "--k", paramLabel = "K", description = "K-Means clusters for the coarse token, max branching for hkmeans; 0 = scaled to the corpus: the cube root of 64 x items "
+      + "rounded up to a multiple of 8, in [8, 128], the paper's 128 from about 30K items (default: ${DEFAULT-VALUE}; at most n/4).")
+  public int k = DEFAULTS.k;
 
-  @Option(names = "--codebook-size", description = "Codes per codebook (default: scaled to the corpus as --k).")
-  public Integer codebookSize;
+  @Option(names = "--codebooks", paramLabel = "M", description = "RQ-VAE codebooks M; identifiers have M + 2 tokens (default: ${DEFAULT-VALUE}).")
+  public int codebooks = DEFAULTS.codebooks;
 
-  @Option(names = "--index-epochs", description = "RQ-VAE training epochs.")
-  public Integer indexEpochs;
+  @Option(names = "--codebook-size", paramLabel = "N", description = "Codes per codebook; 0 = scaled to the corpus as --k (default: ${DEFAULT-VALUE}).")
+  public int codebookSize = DEFAULTS.codebookSize;
+
+  @Option(names = "--latent-dim", paramLabel = "D", description = "RQ-VAE codebook vector dimension (default: ${DEFAULT-VALUE}).")
+  public int latentDim = DEFAULTS.latentDim;
+
+  @Option(names = "--hidden", paramLabel = "W,W,..", split = ",", description = "RQ-VAE encoder hidden widths (default: ${DEFAULT-VALUE}).")
+  public int[] hidden = DEFAULTS.hidden.clone();
+
+  @Option(names = "--index-epochs", paramLabel = "E", description = "RQ-VAE training epochs (default: ${DEFAULT-VALUE}; the paper: 500).")
+  public int indexEpochs = DEFAULTS.epochs;
+
+  @Option(names = "--warmup-epochs", paramLabel = "E", description = "RQ-VAE warm-up epochs (default: ${DEFAULT-VALUE}; the paper: 300).")
+  public int warmupEpochs = DEFAULTS.warmupEpochs;
+
+  @Option(names = "--train-sample", paramLabel = "N", description = "Train the RQ-VAE on at most N items, 0 = all (default: ${DEFAULT-VALUE}).")
+  public int trainSample = DEFAULTS.trainSample;
+
+  @Option(names = "--atomic-base", paramLabel = "B", description = "Atomic scheme: 0 = one token per item, B >= 2 = base-B digits (default: ${DEFAULT-VALUE}).")
+  public int atomicBase = DEFAULTS.atomicBase;
 
   @Option(names = "--normalize", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "L2-normalise item embeddings before K-Means and the RQ-VAE (default: on; --no-normalize for the raw embeddings).")
-  public boolean normalize = true;
+  public boolean normalize = DEFAULTS.normalize;
 
-  @Option(names = "--kmeans-lloyd", description = "Full-batch Lloyd iterations after mini-batch K-Means, until no assignment changes (default: 100; 0 = off).")
-  public Integer kmeansLloyd;
+  @Option(names = "--kmeans-lloyd", paramLabel = "I", description = "Full-batch Lloyd iterations after mini-batch K-Means, until no assignment changes; 0 = off (default: ${DEFAULT-VALUE}).")
+  public int kmeansLloyd = DEFAULTS.kmeansLloydIterations;
 
   public IndexConfig toConfig(long seed) {
     IndexConfig c = new IndexConfig();
     c.scheme = Scheme.parse(scheme);
-    if (k != null) c.k = k;
-    if (codebooks != null) c.codebooks = codebooks;
-    if (codebookSize != null) c.codebookSize = codebookSize;
-    if (indexEpochs != null) c.epochs = indexEpochs;
+    c.k = k;
+    c.codebooks = codebooks;
+    c.codebookSize = codebookSize;
+    c.latentDim = latentDim;
+    c.hidden = hidden;
+    c.epochs = indexEpochs;
+    c.warmupEpochs = warmupEpochs;
+    c.trainSample = trainSample;
+    c.atomicBase = atomicBase;
     c.normalize = normalize;
-    if (kmeansLloyd != null) c.kmeansLloydIterations = kmeansLloyd;
+    c.kmeansLloydIterations = kmeansLloyd;
     c.seed = seed;
     return c.validate();
   }

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cart", mixinStandardHelpOptions = true, version = "cart-engine 0.1.0",
     description = "CART: generative cross-modal retrieval (semantic identifiers, fusion encoder-decoder, trie-constrained beam search).")
 public final class Main implements Runnable {
+  /** The dataset of a command given no --data: the embedded one. */
+  public static final String DEFAULT_DATASET = "emoji";
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());

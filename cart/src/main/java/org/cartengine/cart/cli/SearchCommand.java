@@ -23,7 +23,7 @@ public final class SearchCommand implements Callable<Integer> {
   List<String> queries;
 
   @Option(names = "--run", description = "Run directory of `cart train` (default: ${DEFAULT-VALUE}).")
-  Path runDir = Path.of("runs", "emoji");
+  Path runDir = Path.of("runs", Main.DEFAULT_DATASET);
 
   @Option(names = {"-k", "--top"}, description = "Results per query (default: ${DEFAULT-VALUE}).")
   int k = 5;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     description = "Build identifiers (if missing), train the CART retriever, evaluate it on the test captions and compare with a dual-tower baseline trained for the same time.")
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Dataset directory, or 'emoji' for the embedded dataset (default: ${DEFAULT-VALUE}).")
-  String data = "emoji";
+  String data = Main.DEFAULT_DATASET;
 
   @Option(names = {"--out", "-o"}, description = "Run directory (default: runs/<dataset>).")
   Path out;

@@ -53,7 +53,7 @@ public final class IndexConfig {
    * reconstruction error of the residual goes 1.04 (untrained) -> 0.72 (5 epochs) -> 0.65 (20) ->
    * 0.63 (40) at 1e-3, and reaches 0.63 in 20 epochs at 3e-3 with higher codebook perplexity; 20
    * epochs keep {@code cart index} on emoji well under a minute on 2 CPU cores. Use
-   * {@code --epochs 500 --warmup-epochs 300 --lr 1e-4} for the paper's schedule.
+   * {@code --index-epochs 500 --warmup-epochs 300 --lr 1e-4} for the paper's schedule.
    */
   public int epochs = 20;
 

@@ -133,7 +133,7 @@ public final class CartPipeline {
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
         ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note);
     writeMetrics(run, out, dataName, be);
-    if (!tr.history().isEmpty()) Plots.trainingCurve(run.dir.resolve("training.png"), tr.history(), "CART on " + dataName);
+    if (!tr.history().isEmpty()) Plots.trainingCurve(run.dir.resolve("training.png"), tr.history(), "CART on " + ds.info().name());
     return out;
   }
 

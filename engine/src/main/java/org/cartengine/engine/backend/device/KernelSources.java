@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import org.cartengine.engine.DType;
 
 /**
- * The kernels module's resources: the shared sources {@code /kernels/src/common.h} and
- * {@code /kernels/src/FAMILY.cu} (OpenCL builds them at run time) and the PTX nvcc made of them at build time,
+ * The kernels module's resources: the shared sources {@code /kernels/src/launch.h}, {@code /kernels/src/common.h}
+ * and {@code /kernels/src/FAMILY.cu} (OpenCL builds them at run time) and the PTX nvcc made of them at build time,
  * {@code /kernels/cuda/FAMILY_{f32,f64}.sm{75,80}.ptx}, or a {@code NO_PTX} marker saying why there is none.
  */
 public final class KernelSources {
@@ -21,16 +21,22 @@ public final class KernelSources {
     }
   }
 
+  /** A source file of kernels/src/main/kernels, as text. */
+  static String source(String file) {
+    byte[] text = resource("/kernels/src/" + file);
+    if (text == null) throw new IllegalStateException("kernel source " + file + " is not on the class path (kernels jar missing?)");
+    return new String(text, StandardCharsets.UTF_8);
+  }
+
   /**
-   * The OpenCL program text of a family: common.h, then the family's file with its include of common.h
+   * The OpenCL program text of a family: launch.h, common.h, then the family's file, with their includes
    * removed; {@code #line} directives keep compiler messages pointing at the right file and line.
    */
   public static String openClSource(String family) {
-    byte[] common = resource("/kernels/src/common.h");
-    byte[] body = resource("/kernels/src/" + family + ".cu");
-    if (common == null || body == null) throw new IllegalStateException("kernel sources for '" + family + "' are not on the class path (kernels jar missing?)");
-    String text = new String(body, StandardCharsets.UTF_8).replace("#include \"common.h\"", "");
-    return "#line 1 \"common.h\"\n" + new String(common, StandardCharsets.UTF_8) + "\n#line 1 \"" + family + ".cu\"\n" + text;
+    String launch = source("launch.h");
+    String common = source("common.h").replace("#include \"launch.h\"", "");
+    String text = source(family + ".cu").replace("#include \"common.h\"", "");
+    return "#line 1 \"launch.h\"\n" + launch + "\n#line 1 \"common.h\"\n" + common + "\n#line 1 \"" + family + ".cu\"\n" + text;
   }
 
   /** Throws with the reason when the build packaged no PTX (no nvcc, or no kernels jar). */

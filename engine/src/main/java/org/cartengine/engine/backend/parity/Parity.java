@@ -194,26 +194,30 @@ public final class Parity {
   // ---------------------------------------------------------------- outputs
 
   public double[] readRef(Twin t) {
-    double[] v = new double[t.n];
-    ref.read(t.ref, 0, v, 0, t.n);
-    return v;
+    return doubles(ref, t.ref, t.n);
   }
 
   public double[] readDut(Twin t) {
-    double[] v = new double[t.n];
-    dut.read(t.dut, 0, v, 0, t.n);
-    return v;
+    return doubles(dut, t.dut, t.n);
   }
 
   public int[] readRefInts(Twin t) {
-    int[] v = new int[t.n];
-    ref.read(t.ref, 0, v, 0, t.n);
-    return v;
+    return intsOf(ref, t.ref, t.n);
   }
 
   public int[] readDutInts(Twin t) {
-    int[] v = new int[t.n];
-    dut.read(t.dut, 0, v, 0, t.n);
+    return intsOf(dut, t.dut, t.n);
+  }
+
+  private static double[] doubles(Backend be, Buffer b, int n) {
+    double[] v = new double[n];
+    be.read(b, 0, v, 0, n);
+    return v;
+  }
+
+  private static int[] intsOf(Backend be, Buffer b, int n) {
+    int[] v = new int[n];
+    be.read(b, 0, v, 0, n);
     return v;
   }
 

@@ -3,28 +3,14 @@ package org.cartengine.engine.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.cartengine.engine.backend.BackendUnderTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CUDA allocator's size classes. The CUDA backend's parity with the reference is the one parity suite's
- * (tests/BackendParityTest, skipped with its reason where there is no CUDA device or the build had no nvcc;
- * bench/gpu-check.sh runs the same list on a GPU machine).
+ * The CUDA allocator's size classes, which need no device. The CUDA backend's parity with the reference is the
+ * one parity suite's (tests/BackendParityTest, skipped with its reason where there is no CUDA device or the build
+ * had no nvcc; bench/gpu-check.sh runs the same list on a GPU machine).
  */
 class CudaBackendTest {
-  private static BackendUnderTest<CudaBackend> device;
-
-  @BeforeAll
-  static void open() {
-    device = new BackendUnderTest<>("cuda", CudaBackend::new);
-  }
-
-  @AfterAll
-  static void close() {
-    device.close();
-  }
 
   @Test
   void sizeClassesWasteAtMostAQuarter() {
