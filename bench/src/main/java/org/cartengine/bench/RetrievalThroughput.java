@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.cartengine.cart.baseline.DualTower;
+import org.cartengine.cart.cli.ModelOptions;
 import org.cartengine.cart.ids.Identifiers;
 import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;
@@ -22,16 +23,17 @@ import org.cartengine.engine.nn.Rng;
  * Queries per second of CART's constrained beam search versus the dual tower's brute-force cosine
  * top-k as the corpus grows (the paper's Figure 4), and the heap held by CART's served state (model,
  * identifier table, prefix trie) at each size. Speed does not depend on training, so both run
- * untrained at the default model sizes on synthetic items: identifiers (k, v1, v2, u) with K = 128,
+ * untrained (CART at the CLI's default width unless told otherwise) on synthetic items: identifiers (k, v1, v2, u) with K = 128,
  * two codebooks of 128 and a unique token u that grows as items collide, and random item embeddings.
  *
- * <p>CART is measured in several rounds over all sizes (the best round per size is kept), so a change
+ * <p>CART is measured in several rounds over all sizes (the best round per size is kept, in queries per
+ * wall-clock second and per CPU-second of the process), so a change
  * of load on a shared machine does not masquerade as a dependence on the corpus size. The dual tower
  * holds n x dim floats: sizes above the last argument are left out rather than swapping.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -Xmx12g -cp bench/target/benchmarks.jar
  * org.cartengine.bench.RetrievalThroughput [sizes, default 1000,...,10000000] [dim 256] [queries 1024]
- * [rounds 3] [largest dual-tower corpus 1000000]}
+ * [rounds 3] [largest dual-tower corpus 1000000] [d_model, default the CLI's] [FFN, default 2 x d_model]}
  */
 public final class RetrievalThroughput {
   public static void main(String[] args) throws Exception {
@@ -41,6 +43,8 @@ public final class RetrievalThroughput {
     int nq = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     long dualMax = args.length > 4 ? Long.parseLong(args[4]) : 1_000_000;
+    int dModel = args.length > 5 ? Integer.parseInt(args[5]) : new ModelOptions().dModel;
+    int ffn = args.length > 6 ? Integer.parseInt(args[6]) : 2 * dModel;
     int beam = 10, batch = 256;
     Backend be = Backends.get();
     Random r = new Random(1);
@@ -54,7 +58,7 @@ public final class RetrievalThroughput {
     for (int s = 0; s < sizes.length; s++) {
       long before = MachineInfo.usedHeap();
       Identifiers ids = syntheticIds(sizes[s], r);
-      CartModel model = new CartModel(be, DType.F32, new Rng(1), defaultConfig(ids));
+      CartModel model = new CartModel(be, DType.F32, new Rng(1), config(ids, dModel, ffn));
       heapMb[s] = (MachineInfo.usedHeap() - before) >> 20;
       maxU[s] = ids.vocabSizes()[3] - 1;
       idsBySize.add(ids);
@@ -62,12 +66,13 @@ public final class RetrievalThroughput {
       System.err.printf(Locale.ROOT, "%,d items: served state %,d MB of heap, trie %,d nodes, largest u %d%n", sizes[s], heapMb[s], ids.trie().nodeCount(), maxU[s]);
     }
     SearchThroughput.run(models.get(0), idsBySize.get(0), queries.subList(0, batch), beam, batch, SearchThroughput.Method.INCREMENTAL); // warm-up
-    double[] cartQps = new double[sizes.length];
+    double[] cartQps = new double[sizes.length], cartCpu = new double[sizes.length];
     for (int round = 0; round < rounds; round++)
       for (int s = 0; s < sizes.length; s++) {
-        double qps = SearchThroughput.run(models.get(s), idsBySize.get(s), queries, beam, batch, SearchThroughput.Method.INCREMENTAL);
-        cartQps[s] = Math.max(cartQps[s], qps);
-        System.err.printf(Locale.ROOT, "round %d, %,d items: CART %.0f queries/s (%s)%n", round + 1, sizes[s], qps, MachineInfo.load());
+        SearchThroughput.Rate rate = SearchThroughput.measure(models.get(s), idsBySize.get(s), queries, beam, batch, SearchThroughput.Method.INCREMENTAL);
+        cartQps[s] = Math.max(cartQps[s], rate.wall());
+        cartCpu[s] = Math.max(cartCpu[s], rate.cpu());
+        System.err.printf(Locale.ROOT, "round %d, %,d items: CART %s (%s)%n", round + 1, sizes[s], rate, MachineInfo.load());
       }
     String loadAfterCart = MachineInfo.load();
     idsBySize.clear();
@@ -88,28 +93,31 @@ public final class RetrievalThroughput {
       System.err.printf(Locale.ROOT, "%,d items: dual tower %.0f queries/s (%s)%n", n, dualQps[s], MachineInfo.load());
     }
 
-    Table t = new Table("items", "largest u", "CART queries/s", "vs smallest corpus", "served state heap (MB)", "dual tower queries/s");
+    Table t = new Table("items", "largest u", "CART queries/s", "vs smallest corpus", "CART queries per CPU-second", "vs smallest corpus",
+        "served state heap (MB)", "dual tower queries/s");
     Map<String, double[][]> series = new LinkedHashMap<>();
     List<double[]> cartPts = new ArrayList<>(), dualPts = new ArrayList<>();
     for (int s = 0; s < sizes.length; s++) {
       t.row(String.format(Locale.ROOT, "%,d", sizes[s]), String.valueOf(maxU[s]), String.format(Locale.ROOT, "%.0f", cartQps[s]),
-          String.format(Locale.ROOT, "%.2f", cartQps[s] / cartQps[0]), String.format(Locale.ROOT, "%,d", heapMb[s]),
-          dualQps[s] > 0 ? String.format(Locale.ROOT, "%.0f", dualQps[s]) : "not run (n x dim floats > " + dualMax + " items)");
+          String.format(Locale.ROOT, "%.2f", cartQps[s] / cartQps[0]), String.format(Locale.ROOT, "%.0f", cartCpu[s]),
+          String.format(Locale.ROOT, "%.2f", cartCpu[s] / cartCpu[0]), String.format(Locale.ROOT, "%,d", heapMb[s]),
+          dualQps[s] > 0 ? String.format(Locale.ROOT, "%.0f", dualQps[s]) : "not run (over " + dualMax + " items)");
       cartPts.add(new double[] {sizes[s], cartQps[s]});
       if (dualQps[s] > 0) dualPts.add(new double[] {sizes[s], dualQps[s]});
     }
     series.put("CART (beam 10)", cartPts.toArray(new double[0][]));
     series.put("dual tower (brute-force cosine, dim " + dim + ")", dualPts.toArray(new double[0][]));
-    System.out.println("backend " + be.name() + " (" + be.device() + "), " + nq + " queries, batches of " + batch + ", best of " + rounds + " rounds for CART");
+    System.out.println("backend " + be.name() + " (" + be.device() + "), CART d_model " + dModel + " / FFN " + ffn + ", " + nq + " queries, batches of " + batch + ", best of " + rounds + " rounds for CART");
     System.out.println("cpu " + MachineInfo.cpu() + "; after CART: " + loadAfterCart + "; at the end: " + MachineInfo.load());
     System.out.println(t);
     Plots.lines(Path.of("bench", "results", "throughput.png"), "Retrieval throughput vs corpus size", "items", "queries/s", series, true);
     System.out.println("wrote bench/results/throughput.png");
   }
 
-  /** The default model width (d_model 128, FFN 256, 4 heads, 3 + 3 layers, fusion) for these identifiers. */
-  static CartConfig defaultConfig(Identifiers ids) {
-    return new CartConfig(3000, ids.vocabSizes(), 128, 4, 256, 3, 3, 0.1, 24, true);
+  /** The CLI's default retriever ({@code train} without options: 4 heads, 3 + 3 layers, fusion) at the given width. */
+  static CartConfig config(Identifiers ids, int dModel, int ffn) {
+    ModelOptions o = new ModelOptions();
+    return new CartConfig(o.vocab, ids.vocabSizes(), dModel, o.heads, ffn, o.encoderLayers, o.decoderLayers, o.dropout, o.maxQueryLength, true);
   }
 
   /** n queries of 4 to 9 random text tokens. */

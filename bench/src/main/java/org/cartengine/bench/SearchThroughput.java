@@ -18,12 +18,12 @@ import org.cartengine.engine.nn.Rng;
 /**
  * Batched search speed (issue 10): the incremental {@link BeamSearch} against the original
  * {@link ReferenceBeamSearch}, in the same process and the same sitting, alternating rounds so that a
- * change of machine load hits both. Beam 10, batches of 256 queries, the default model width
- * (d_model 128, FFN 256, 4 heads, 3 + 3 layers, fusion), untrained (speed does not depend on training),
+ * change of machine load hits both. Beam 10, batches of 256 queries, the CLI's default model
+ * (d_model 64, FFN 128, 4 heads, 3 + 3 layers, fusion) unless told otherwise, untrained (speed does not depend on training),
  * synthetic identifiers (k, v1, v2, u) with K = 128 and two codebooks of 128.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar
- * org.cartengine.bench.SearchThroughput [items 100000] [queries 2048] [reference queries 256] [rounds 3]}
+ * org.cartengine.bench.SearchThroughput [items 100000] [queries 2048] [reference queries 256] [rounds 3] [d_model, default the CLI's] [FFN, default 2 x d_model]}
  */
 public final class SearchThroughput {
   public static void main(String[] args) {
@@ -31,12 +31,14 @@ public final class SearchThroughput {
     int nq = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
     int nRef = args.length > 2 ? Integer.parseInt(args[2]) : 256;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    int dModel = args.length > 4 ? Integer.parseInt(args[4]) : new org.cartengine.cart.cli.ModelOptions().dModel;
+    int ffn = args.length > 5 ? Integer.parseInt(args[5]) : 2 * dModel;
     int beam = 10, batch = 256;
     Backend be = Backends.get();
     Random r = new Random(1);
     List<int[]> queries = RetrievalThroughput.randomQueries(nq, r);
     Identifiers ids = RetrievalThroughput.syntheticIds(n, r);
-    CartModel model = new CartModel(be, DType.F32, new Rng(1), RetrievalThroughput.defaultConfig(ids));
+    CartModel model = new CartModel(be, DType.F32, new Rng(1), RetrievalThroughput.config(ids, dModel, ffn));
     // Warm-up: JIT and the backend's buffers.
     run(model, ids, queries.subList(0, batch), beam, batch, Method.INCREMENTAL);
     run(model, ids, queries.subList(0, Math.min(32, nRef)), beam, batch, Method.REFERENCE);
@@ -49,7 +51,7 @@ public final class SearchThroughput {
     }
     System.out.println("backend " + be.name() + " (" + be.device() + ")");
     System.out.println("cpu " + MachineInfo.cpu() + "; " + MachineInfo.load() + " at the end");
-    System.out.printf(Locale.ROOT, "%,d items, beam %d, batches of %d, median of %d rounds (rounds alternate the searches)%n", n, beam, batch, rounds);
+    System.out.printf(Locale.ROOT, "%,d items, d_model %d / FFN %d, beam %d, batches of %d, median of %d rounds (rounds alternate the searches)%n", n, dModel, ffn, beam, batch, rounds);
     System.out.println("| search | queries per wall-clock second | vs reference | queries per CPU-second | vs reference |");
     System.out.println("| --- | ---: | ---: | ---: | ---: |");
     row("ReferenceBeamSearch (full recompute), " + nRef + " queries per round", ref, ref);
@@ -85,6 +87,7 @@ public final class SearchThroughput {
   }
 
   static Rate measure(CartModel model, Identifiers ids, List<int[]> queries, int beam, int batch, Method method) {
+    System.gc(); // the previous pass's garbage is not charged to this one
     long t0 = System.nanoTime(), c0 = MachineInfo.processCpuNanos();
     int found = 0;
     for (int s = 0; s < queries.size(); s += batch) {

@@ -28,7 +28,7 @@ import org.cartengine.engine.nn.Rng;
  * backend this machine can create (reference in float64, the others in float32); and only real
  * items of the trie.
  */
-class BeamSearchEqualityProperty {
+class BeamSearchEqualityTest {
 
   private static final Map<String, Backend> CREATED = new java.util.concurrent.ConcurrentHashMap<>();
 
