@@ -33,7 +33,7 @@ class IndexStoreTest {
   @EnumSource(Scheme.class)
   void saveLoadAndAddKeepIdentifiers(Scheme scheme) throws Exception {
     int n = 300, dim = 12, m = 40;
-    IndexConfig cfg = IdentifierProperties.tiny(scheme, 11);
+    IndexConfig cfg = IdentifierPropertiesTest.tiny(scheme, 11);
     cfg.k = 8;
     cfg.codebookSize = 8;
     cfg.epochs = 2;
@@ -69,7 +69,7 @@ class IndexStoreTest {
 
   @Test
   void atomicDigitsRefuseItemsBeyondTheirCapacity() {
-    IndexConfig cfg = IdentifierProperties.tiny(Scheme.ATOMIC, 0);
+    IndexConfig cfg = IdentifierPropertiesTest.tiny(Scheme.ATOMIC, 0);
     cfg.atomicBase = 4;
     IndexResult r = IdentifierBuilder.build(corpus(10, 3, 1), 10, 3, cfg, null);
     assertEquals(2, r.identifiers().length()); // 10 items need 2 base-4 digits (capacity 16)

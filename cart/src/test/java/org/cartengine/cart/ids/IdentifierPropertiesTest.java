@@ -14,7 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class IdentifierProperties {
+class IdentifierPropertiesTest {
   record Corpus(float[] x, int n, int dim) {}
 
   /** Any embeddings: 1..40 rows of 1..6 dims, values drawn from a tiny set half the time so rows repeat. */

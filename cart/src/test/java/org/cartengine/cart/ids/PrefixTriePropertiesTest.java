@@ -17,7 +17,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-class PrefixTrieProperties {
+class PrefixTriePropertiesTest {
   /** Distinct identifiers of length 1..5 over small vocabularies (so prefixes are shared), rows in random order. */
   @Provide
   Arbitrary<int[][]> identifierSets() {
