@@ -22,22 +22,25 @@ final class CaptionsJsonl {
     List<Caption> out = new ArrayList<>();
     String line;
     int n = 0;
-    while ((line = in.readLine()) != null) {
+    while ((line = Lines.next(in, file, n)) != null) {
       n++;
       if (n == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isBlank()) continue;
       JsonElement e = Json.parse(line, file, n);
-      if (!(e instanceof JsonObject o)) throw DatasetException.at(file, n, "expected a JSON object, got " + e);
+      if (!(e instanceof JsonObject o)) {
+        throw DatasetException.at(file, n, "expected a JSON object, got " + DatasetException.quote(e.toString()));
+      }
       String id = string(o, "item", true, file, n);
       String text = string(o, "text", true, file, n);
       String splitName = string(o, "split", true, file, n);
       String source = string(o, "source", false, file, n);
       Split split = Split.fromJson(splitName);
       if (split == null) {
-        throw DatasetException.at(file, n, "unknown split \"" + splitName + "\" (expected train, val or test)");
+        throw DatasetException.at(file, n, "unknown split \"" + DatasetException.quote(splitName)
+            + "\" (expected train, val or test)");
       }
       Integer item = index.get(id);
-      if (item == null) throw DatasetException.at(file, n, "unknown item \"" + id + "\"");
+      if (item == null) throw DatasetException.at(file, n, "unknown item \"" + DatasetException.quote(id) + "\"");
       if (text.isBlank()) throw DatasetException.at(file, n, "empty text");
       out.add(new Caption(item, id, text, split, source));
     }
@@ -63,7 +66,7 @@ final class CaptionsJsonl {
       return null;
     }
     if (!(e instanceof JsonPrimitive p) || !p.isString()) {
-      throw DatasetException.at(file, line, "\"" + key + "\" must be a string, got " + e);
+      throw DatasetException.at(file, line, "\"" + key + "\" must be a string, got " + DatasetException.quote(e.toString()));
     }
     return p.getAsString();
   }

@@ -25,7 +25,7 @@ final class ItemsTsv {
     List<Integer> blankLines = new ArrayList<>();
     String line;
     int n = 0;
-    while ((line = in.readLine()) != null) {
+    while ((line = Lines.next(in, file, n)) != null) {
       n++;
       if (n == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isEmpty()) { // allowed only as trailing lines
@@ -42,7 +42,8 @@ final class ItemsTsv {
       if (id.isEmpty()) throw DatasetException.at(file, n, "empty id");
       Integer prev = index.putIfAbsent(id, ids.size());
       if (prev != null) {
-        throw DatasetException.at(file, n, "duplicate id \"" + id + "\" (first on line " + (prev + 1) + ")");
+        throw DatasetException.at(file, n, "duplicate id \"" + DatasetException.quote(id) + "\" (first on line "
+            + (prev + 1) + ")");
       }
       ids.add(id);
       media.add(path);

@@ -21,7 +21,7 @@
  * <p>Readers reject, naming the file and 1-based line: shapes that disagree (items.npy, items.tsv, dataset.json), NaN
  * or infinite values (naming the row and id), empty or duplicate ids, captions of unknown items, unknown splits,
  * malformed or lenient JSON, unsupported dtypes, Fortran order, big-endian data, truncated files. Writers check the
- * same and also reject ids with a TAB or line break; they write atomically ({@link Dataset#write}).
+ * same and also reject ids with a TAB or line break; they write atomically ({@link DatasetWriter#write}).
  *
  * <p>{@link Dataset#load} memory-maps items.npy ({@link Npy#map}), so a 1M x 1024 float32 corpus (4 GB) is read in
  * place; {@link Dataset#loadEmbedded} reads a dataset packaged under {@code /datasets/<name>/} on the classpath (the

@@ -18,6 +18,7 @@ import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
+import org.cartengine.engine.io.SealedJson;
 import org.cartengine.engine.nn.Rng;
 
 /**
@@ -120,7 +121,7 @@ public final class CartPipeline {
       d.addProperty("train_seconds", o.dualTraining().seconds());
       j.add("dual_tower", d);
     }
-    RunDir.writeAtomic(run.metrics(), RunDir.GSON.toJson(j));
+    SealedJson.write(run.metrics(), j);
   }
 
   public static JsonObject metricsJson(Metrics m, double qps) {
