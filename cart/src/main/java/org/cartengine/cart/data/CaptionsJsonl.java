@@ -3,7 +3,6 @@ package org.cartengine.cart.data;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -18,12 +17,12 @@ import java.util.Map;
 final class CaptionsJsonl {
   private CaptionsJsonl() {}
 
-  static List<Caption> read(BufferedReader in, String file, Map<String, Integer> index) throws IOException {
+  static List<Caption> read(Lines in, String file, Map<String, Integer> index) throws IOException {
     List<Caption> out = new ArrayList<>();
     String line;
     int n = 0;
-    while ((line = Lines.next(in, file, n)) != null) {
-      n++;
+    while ((line = in.next()) != null) {
+      n = in.number();
       if (n == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isBlank()) continue;
       JsonElement e = Json.parse(line, file, n);

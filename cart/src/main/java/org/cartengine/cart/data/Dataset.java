@@ -3,14 +3,9 @@ package org.cartengine.cart.data;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,7 +113,8 @@ public final class Dataset {
     /** How errors name {@code file}. */
     String name(String file);
 
-    BufferedReader text(String file) throws IOException;
+    /** The bytes of a text file, buffered. */
+    InputStream text(String file) throws IOException;
 
     Npy.Dtype dtype();
 
@@ -132,10 +128,10 @@ public final class Dataset {
     }
 
     @Override
-    public BufferedReader text(String file) throws IOException {
+    public InputStream text(String file) throws IOException {
       Path p = dir.resolve(file);
       if (!Files.isRegularFile(p)) throw DatasetException.at(p.toString(), "missing");
-      return Files.newBufferedReader(p, StandardCharsets.UTF_8); // reports malformed UTF-8
+      return new BufferedInputStream(Files.newInputStream(p), 1 << 16);
     }
 
     @Override
@@ -168,9 +164,8 @@ public final class Dataset {
     }
 
     @Override
-    public BufferedReader text(String file) {
-      return new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+    public InputStream text(String file) {
+      return new BufferedInputStream(open(file), 1 << 16);
     }
 
     @Override
@@ -198,15 +193,16 @@ public final class Dataset {
     String npyFile = src.name(ITEMS_NPY);
     try {
       DatasetInfo info;
-      try (BufferedReader r = src.text(INFO)) {
-        JsonElement e = Json.parse(readAll(r, infoFile), infoFile, 1);
+      try (InputStream r = src.text(INFO)) {
+        String text = Lines.readAll(r, infoFile);
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte order mark is accepted
+        JsonElement e = Json.parse(text, infoFile, 1);
         if (!(e instanceof JsonObject o)) throw DatasetException.at(infoFile, 1, "expected a JSON object");
         info = DatasetInfo.fromJson(o, infoFile);
       }
       Npy.Dtype dtype = src.dtype();
       Embeddings emb = src.embeddings();
       if (emb.rows() == 0) throw DatasetException.at(npyFile, "0 items: a dataset needs at least one row");
-      if (emb.dim() == 0) throw DatasetException.at(npyFile, "0 columns: embeddings need a dimension of at least 1");
       if (info.dim() != emb.dim()) {
         throw DatasetException.at(infoFile, "\"dim\" is " + info.dim() + " but " + ITEMS_NPY + " has " + emb.dim()
             + " columns");
@@ -216,7 +212,7 @@ public final class Dataset {
             + emb.rows() + " rows");
       }
       ItemsTsv.Items items;
-      try (BufferedReader r = src.text(ITEMS_TSV)) {
+      try (Lines r = new Lines(src.text(ITEMS_TSV), tsvFile)) {
         items = ItemsTsv.read(r, tsvFile);
       }
       if (items.ids().size() != emb.rows()) {
@@ -229,33 +225,16 @@ public final class Dataset {
       }
       checkFinite(emb, items.ids(), npyFile);
       List<Caption> caps;
-      try (BufferedReader r = src.text(CAPTIONS)) {
+      try (Lines r = new Lines(src.text(CAPTIONS), src.name(CAPTIONS))) {
         caps = CaptionsJsonl.read(r, src.name(CAPTIONS), items.index());
       }
       return new Dataset(src.name(""), info, dtype, items.ids(), items.mediaPaths(), items.labels(), items.index(),
           emb, caps);
-    } catch (CharacterCodingException e) {
-      throw new DatasetException("a text file of " + src.name("") + " is not valid UTF-8: " + e);
     } catch (IOException e) {
       throw new DatasetException("cannot read " + src.name("") + ": " + e, e);
     } catch (UncheckedIOException e) {
       throw new DatasetException("cannot read " + src.name("") + ": " + e.getCause(), e);
     }
-  }
-
-  private static String readAll(BufferedReader r, String file) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    char[] buf = new char[8192];
-    try {
-      for (int n; (n = r.read(buf)) > 0; ) {
-        sb.append(buf, 0, n);
-        if (sb.length() > Lines.MAX_CHARS) throw DatasetException.at(file, "larger than " + Lines.MAX_CHARS + " characters");
-      }
-    } catch (CharacterCodingException e) {
-      throw DatasetException.at(file, "not valid UTF-8");
-    }
-    if (sb.length() > 0 && sb.charAt(0) == '\uFEFF') sb.deleteCharAt(0);
-    return sb.toString();
   }
 
   /** Fails on the first row (in row order) holding a NaN or infinity; rows are scanned in parallel. */

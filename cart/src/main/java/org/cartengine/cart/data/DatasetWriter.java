@@ -49,10 +49,7 @@ public final class DatasetWriter {
   public static void write(Path dir, DatasetInfo info, List<String> ids, List<String> mediaPaths, List<String> labels,
       Embeddings emb, List<Caption> captions, Npy.Dtype dtype) {
     String where = dir.toString();
-    if (emb.rows() == 0 || emb.dim() == 0) {
-      throw DatasetException.at(where, "embeddings of shape (" + emb.rows() + ", " + emb.dim() + "): a dataset needs"
-          + " at least one row and one column");
-    }
+    if (emb.rows() == 0) throw DatasetException.at(where, "0 items: a dataset needs at least one row");
     if (ids.size() != emb.rows()) {
       throw DatasetException.at(where, ids.size() + " ids for " + emb.rows() + " rows of embeddings");
     }
