@@ -96,7 +96,7 @@ public final class DatasetWriter {
       commit(tmp, target);
       tmp = null;
     } catch (IOException e) {
-      throw new DatasetException("cannot write " + where + ": " + e, e);
+      throw new DatasetException("cannot write " + where + ": " + AtomicFiles.describe(e), e);
     } finally {
       if (tmp != null) AtomicFiles.deleteTreeQuietly(tmp);
     }

@@ -48,20 +48,23 @@ public final class IndexStore {
     save(dir, r);
   }
 
-  /** The files of an index, in the order they are written (SHA256SUMS after them). */
+  /** The files of an index, in the order they are put in place (SHA256SUMS after them). */
   static final List<String> FILES = List.of("identifiers.tsv", "model.safetensors", "trie.safetensors", "index.json");
 
+  /**
+   * Writes the index in two phases: every file and the manifest are first staged beside their targets and forced to
+   * disk (a full disk or a read-only directory fails here, with the old index untouched); then SHA256SUMS and
+   * index.json are removed and the staged files renamed into place, index.json and SHA256SUMS last.
+   */
   public static void save(Path dir, IndexResult r) throws IOException {
     Files.createDirectories(dir);
-    // From here until the manifest is back, the directory is not an index (no index.json), never a mix that loads.
-    Files.deleteIfExists(dir.resolve(Manifest.NAME));
-    Files.deleteIfExists(dir.resolve("index.json"));
-    AtomicFiles.fsyncDir(dir);
     Identifiers ids = r.identifiers();
     String[] names = columnNames(r.model());
-    AtomicFiles.write(dir.resolve("identifiers.tsv"), (AtomicFiles.StreamBody) out -> {
-      Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-      {
+    Map<String, Path> staged = new LinkedHashMap<>();
+    Path manifest = null;
+    try {
+      staged.put("identifiers.tsv", AtomicFiles.stage(dir.resolve("identifiers.tsv"), (AtomicFiles.StreamBody) out -> {
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         w.write("item_id");
         for (String c : names) w.write("\t" + c);
         w.write("\n");
@@ -74,22 +77,32 @@ public final class IndexStore {
           for (int p = 0; p < ids.length(); p++) sb.append('\t').append(ids.token(i, p));
           w.write(sb.append('\n').toString());
         }
-      }
-      w.flush();
-    });
-    Map<String, String> meta = Map.of("format", "cart-index-model", "scheme", r.model().scheme().cliName);
-    Safetensors.write(dir.resolve("model.safetensors"), r.model().tensors(), meta);
-    Safetensors.write(dir.resolve("trie.safetensors"), trieTensors(ids.trie()), Map.of("format", "cart-prefix-trie", "length", String.valueOf(ids.length())));
-    JsonObject json = new JsonObject();
-    json.addProperty("format", FORMAT);
-    json.addProperty("items", ids.size());
-    json.addProperty("length", ids.length());
-    json.add("vocab", GSON.toJsonTree(ids.vocabSizes()));
-    json.add("columns", GSON.toJsonTree(names));
-    json.add("config", JsonParser.parseString(r.config().toJson()));
-    json.add("stats", GSON.toJsonTree(r.stats()));
-    SealedJson.write(dir.resolve("index.json"), json);
-    Manifest.write(dir, FILES);
+        w.flush();
+      }));
+      Map<String, String> meta = Map.of("format", "cart-index-model", "scheme", r.model().scheme().cliName);
+      staged.put("model.safetensors", Safetensors.stage(dir.resolve("model.safetensors"), r.model().tensors(), meta));
+      staged.put("trie.safetensors", Safetensors.stage(dir.resolve("trie.safetensors"), trieTensors(ids.trie()),
+          Map.of("format", "cart-prefix-trie", "length", String.valueOf(ids.length()))));
+      JsonObject json = new JsonObject();
+      json.addProperty("format", FORMAT);
+      json.addProperty("items", ids.size());
+      json.addProperty("length", ids.length());
+      json.add("vocab", GSON.toJsonTree(ids.vocabSizes()));
+      json.add("columns", GSON.toJsonTree(names));
+      json.add("config", JsonParser.parseString(r.config().toJson()));
+      json.add("stats", GSON.toJsonTree(r.stats()));
+      staged.put("index.json", SealedJson.stage(dir.resolve("index.json"), json));
+      manifest = AtomicFiles.stageBytes(dir.resolve(Manifest.NAME), Manifest.of(staged).getBytes(StandardCharsets.UTF_8));
+      // From here until the manifest is back, the directory is not an index (no index.json), never a mix that loads.
+      Files.deleteIfExists(dir.resolve(Manifest.NAME));
+      Files.deleteIfExists(dir.resolve("index.json"));
+      AtomicFiles.fsyncDir(dir);
+      for (String f : FILES) AtomicFiles.commit(staged.get(f), dir.resolve(f));
+      AtomicFiles.commit(manifest, dir.resolve(Manifest.NAME));
+    } finally {
+      for (Path t : staged.values()) Files.deleteIfExists(t);
+      if (manifest != null) Files.deleteIfExists(manifest);
+    }
   }
 
   public static IndexResult load(Path dir) throws IOException {

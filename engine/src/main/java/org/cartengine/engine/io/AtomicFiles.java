@@ -37,36 +37,69 @@ public final class AtomicFiles {
 
   /** Writes {@code target} atomically through a file channel. */
   public static void write(Path target, ChannelBody body) throws IOException {
-    Path abs = target.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    removeStaleTemps(abs);
-    Path tmp = tempFor(abs);
-    boolean done = false;
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        body.write(ch);
-        ch.force(true);
-      }
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      done = true;
-      fsyncDir(dir);
-    } finally {
-      if (!done) Files.deleteIfExists(tmp);
-    }
+    commit(stage(target, body), target);
   }
 
   /** Writes {@code target} atomically through a buffered stream. */
   public static void write(Path target, StreamBody body) throws IOException {
-    write(target, (FileChannel ch) -> {
+    commit(stage(target, body), target);
+  }
+
+  /**
+   * The first half of a write: the new content of {@code target} in a temporary file beside it, forced to disk; the
+   * target is untouched. {@link #commit} puts it in place. Lets a writer of several files (an index) prepare all of
+   * them, so that running out of space fails before any old file is replaced. Errors name {@code target}.
+   */
+  public static Path stage(Path target, ChannelBody body) throws IOException {
+    Path abs = target.toAbsolutePath();
+    Path tmp = null;
+    try {
+      Files.createDirectories(abs.getParent());
+      removeStaleTemps(abs);
+      tmp = tempFor(abs);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        body.write(ch);
+        ch.force(true);
+      }
+      return tmp;
+    } catch (IOException e) {
+      if (tmp != null) Files.deleteIfExists(tmp);
+      throw new IOException(target + ": cannot write: " + describe(e), e);
+    }
+  }
+
+  public static Path stage(Path target, StreamBody body) throws IOException {
+    return stage(target, (FileChannel ch) -> {
       OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
       body.write(out);
-      out.flush(); // not closed: the channel is closed by write(Path, ChannelBody)
+      out.flush(); // not closed: the channel is closed by stage(Path, ChannelBody)
     });
+  }
+
+  /** The second half of a write: renames a {@link #stage}d file over its target (removing it if that fails). */
+  public static void commit(Path staged, Path target) throws IOException {
+    try {
+      rename(staged, target.toAbsolutePath());
+    } catch (IOException e) {
+      Files.deleteIfExists(staged);
+      throw new IOException(target + ": cannot write: " + describe(e), e);
+    }
+  }
+
+  /** An I/O error's reason without the Java class name ("No space left on device", "Read-only file system"). */
+  public static String describe(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+    }
+    return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 
   public static void writeBytes(Path target, byte[] bytes) throws IOException {
     write(target, (StreamBody) out -> out.write(bytes));
+  }
+
+  public static Path stageBytes(Path target, byte[] bytes) throws IOException {
+    return stage(target, (StreamBody) out -> out.write(bytes));
   }
 
   public static void writeString(Path target, String text) throws IOException {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +26,13 @@ public final class Manifest {
   public static String of(Path dir, List<String> names) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (String n : names) sb.append(Checksums.of(dir.resolve(n))).append("  ").append(n).append('\n');
+    return sb.toString();
+  }
+
+  /** The manifest text of files given by name, read from where they are now (staged temporaries, say). */
+  public static String of(Map<String, Path> files) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (var e : files.entrySet()) sb.append(Checksums.of(e.getValue())).append("  ").append(e.getKey()).append('\n');
     return sb.toString();
   }
 

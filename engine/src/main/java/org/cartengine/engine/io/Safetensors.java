@@ -49,6 +49,11 @@ public final class Safetensors {
    * {@code __metadata__} always begins with {@code "sha256"}: the file's checksum ({@link Checksums}).
    */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+    AtomicFiles.commit(stage(file, tensors, metadata), file);
+  }
+
+  /** {@link AtomicFiles#stage} of the file {@link #write} writes: a forced temporary beside {@code file}. */
+  public static Path stage(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
     JsonObject header = new JsonObject();
     JsonObject meta = new JsonObject();
     meta.addProperty(Checksums.FIELD, Checksums.ZERO);
@@ -81,7 +86,7 @@ public final class Safetensors {
     System.arraycopy(lenBuf.array(), 0, prefix, 0, 8);
     System.arraycopy(hdr, 0, prefix, 8, hdr.length);
     int at = Checksums.position(prefix);
-    AtomicFiles.write(file, (FileChannel ch) -> {
+    return AtomicFiles.stage(file, (FileChannel ch) -> {
       // The hash covers the whole file with the placeholder in place; the digits are patched in last.
       MessageDigest md = Checksums.sha256();
       md.update(prefix);

@@ -36,6 +36,11 @@ public final class SealedJson {
     AtomicFiles.writeBytes(file, bytes(o));
   }
 
+  /** {@link AtomicFiles#stage} of the file {@link #write} writes. */
+  public static Path stage(Path file, JsonObject o) throws IOException {
+    return AtomicFiles.stageBytes(file, bytes(o));
+  }
+
   /** Reads, verifies and parses {@code file}; every failure is an IOException naming it. */
   public static JsonObject read(Path file) throws IOException {
     byte[] b;
