@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
  * [-Dkill.backend=simd] [-Dkill.seed=S]}. Each trial prints its seed, command and kill times.
  */
 class KillResumeTest {
-  static final Path JAR = Path.of("..", "cart", "target", "cart-engine.jar").toAbsolutePath().normalize();
+  /** The jar under test; {@code -Dkill.jar=PATH} runs a copy, so that a long run can go on while the tree is rebuilt. */
+  static final Path JAR = Path.of(System.getProperty("kill.jar", "../cart/target/cart-engine.jar")).toAbsolutePath()
+      .normalize();
   static final String[] TRAIN = {"--no-baseline", "--minutes", "0", "--epochs", "5", "--d-model", "16", "--heads", "2",
       "--ffn", "32", "--encoder-layers", "1", "--decoder-layers", "1", "--batch-size", "8", "--beam", "5", "--vocab", "150",
       "--seed", "7", "--index-epochs", "3", "--codebook-size", "16", "--k", "6"};
@@ -104,6 +106,53 @@ class KillResumeTest {
     System.out.printf(Locale.ROOT, "kill -9: %d trials, %d kills (%d before the process ended), every rerun finished "
         + "and matched the uninterrupted run (backend %s)%n", trials, kills, killedBeforeEnd, BACKEND);
     Files.writeString(Path.of("target", "kill9-trials.txt"), String.join("\n", rows) + "\n");
+  }
+
+  /**
+   * The case of the issue: two bytes of a run's best.safetensors flipped, one in the header and one in the weights, and
+   * {@code cart search} answered. Now it, and every other file of the run that search reads, is refused in one line.
+   */
+  @Test
+  void aTamperedRunIsRefusedByName() throws Exception {
+    Path ref = REFERENCE_OUT.get("train");
+    Path good = root.resolve("tamper-none");
+    copyTree(ref, good);
+    assertEquals(0, search(good).code(), search(good).err());
+    for (String file : List.of("best.safetensors", "tokenizer.json", "run.json", "index/identifiers.tsv",
+        "index/model.safetensors", "index/trie.safetensors", "index/index.json")) {
+      Path run = root.resolve("tamper-" + file.replace('/', '-'));
+      copyTree(ref, run);
+      Path f = run.resolve(file);
+      byte[] b = Files.readAllBytes(f);
+      if (file.endsWith(".safetensors")) {
+        long header = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        b[(int) (8 + header / 2)] ^= 1; // inside the JSON header
+        b[(int) (8 + header + (b.length - 8 - header) / 2)] ^= 1; // inside the weights
+      } else {
+        b[b.length / 2] ^= 1;
+      }
+      Files.write(f, b);
+      HostileDatasetTest.Result r = search(run);
+      String what = "search with " + file + " changed";
+      assertEquals(2, r.code(), what + ": " + r.err() + r.out());
+      List<String> lines = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("warning:")).toList();
+      assertEquals(1, lines.size(), what + ": " + r.err());
+      assertTrue(lines.get(0).contains(f.toString()) && lines.get(0).contains("SHA-256 mismatch"), what + ": " + lines.get(0));
+    }
+  }
+
+  static HostileDatasetTest.Result search(Path run) {
+    return HostileDatasetTest.cli("search", "--run", run.toString(), "--device", "reference", "-k", "3", "red cat");
+  }
+
+  static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) Files.createDirectories(t);
+        else Files.copy(p, t);
+      }
+    }
   }
 
   /** The rerun's outputs against the uninterrupted run's. */
