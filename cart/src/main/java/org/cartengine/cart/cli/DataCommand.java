@@ -25,7 +25,7 @@ public final class DataCommand implements Runnable {
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = {"Validate a dataset and print a summary: items, dim, dtype, captions per split, items without "
           + "train captions, texts shared by several items.",
-          "Exits with 1 and names the file and line of the first problem if the dataset is invalid."})
+          "Exits with 2 and names the file and line of the first problem if the dataset is invalid."})
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -47,7 +47,7 @@ public final class DataCommand implements Runnable {
         out.flush();
         err.println("invalid dataset: " + e.getMessage());
         err.flush();
-        return 1;
+        return 2;
       }
     }
   }

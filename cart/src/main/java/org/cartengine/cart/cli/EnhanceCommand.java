@@ -90,7 +90,7 @@ public final class EnhanceCommand implements Callable<Integer> {
       o.flush();
       err.println("cart enhance: " + ex.getMessage());
       err.flush();
-      return 1;
+      return 2;
     }
   }
 

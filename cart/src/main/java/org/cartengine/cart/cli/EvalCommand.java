@@ -106,7 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   static double trainSeconds(RunDir run) {
     try {
-      JsonObject m = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(run.metrics())).getAsJsonObject();
+      JsonObject m = org.cartengine.engine.io.SealedJson.read(run.metrics());
       return m.get("train_seconds").getAsDouble();
     } catch (Exception e) {
       return 120;

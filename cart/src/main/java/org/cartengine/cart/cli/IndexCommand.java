@@ -91,14 +91,14 @@ public final class IndexCommand implements Callable<Integer> {
       c = corpus(err);
     } catch (DatasetException e) {
       err.println("cart index: invalid dataset: " + e.getMessage());
-      return 1;
+      return 2;
     }
     long t0 = System.nanoTime();
     IndexResult r;
     if (add) {
       if (!Files.exists(out.resolve("index.json"))) {
         err.println("cart index --add: " + out + " holds no index (build one first without --add)");
-        return 1;
+        return 2;
       }
       IndexResult old = IndexStore.load(out);
       Set<String> have = new HashSet<>(old.itemIds());
@@ -114,7 +114,7 @@ public final class IndexCommand implements Callable<Integer> {
         r = old.add(ids, x, rows.size());
       } catch (IllegalArgumentException e) {
         err.println("cart index --add: " + e.getMessage());
-        return 1;
+        return 2;
       }
       o.printf(Locale.ROOT, "added %,d new items to %,d (%.1f s); existing identifiers unchanged%n", rows.size(), old.identifiers().size(), (System.nanoTime() - t0) / 1e9);
     } else {

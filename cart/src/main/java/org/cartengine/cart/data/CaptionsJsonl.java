@@ -3,7 +3,6 @@ package org.cartengine.cart.data;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -18,26 +17,29 @@ import java.util.Map;
 final class CaptionsJsonl {
   private CaptionsJsonl() {}
 
-  static List<Caption> read(BufferedReader in, String file, Map<String, Integer> index) throws IOException {
+  static List<Caption> read(Lines in, String file, Map<String, Integer> index) throws IOException {
     List<Caption> out = new ArrayList<>();
     String line;
     int n = 0;
-    while ((line = in.readLine()) != null) {
-      n++;
+    while ((line = in.next()) != null) {
+      n = in.number();
       if (n == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isBlank()) continue;
       JsonElement e = Json.parse(line, file, n);
-      if (!(e instanceof JsonObject o)) throw DatasetException.at(file, n, "expected a JSON object, got " + e);
+      if (!(e instanceof JsonObject o)) {
+        throw DatasetException.at(file, n, "expected a JSON object, got " + DatasetException.quote(e.toString()));
+      }
       String id = string(o, "item", true, file, n);
       String text = string(o, "text", true, file, n);
       String splitName = string(o, "split", true, file, n);
       String source = string(o, "source", false, file, n);
       Split split = Split.fromJson(splitName);
       if (split == null) {
-        throw DatasetException.at(file, n, "unknown split \"" + splitName + "\" (expected train, val or test)");
+        throw DatasetException.at(file, n, "unknown split \"" + DatasetException.quote(splitName)
+            + "\" (expected train, val or test)");
       }
       Integer item = index.get(id);
-      if (item == null) throw DatasetException.at(file, n, "unknown item \"" + id + "\"");
+      if (item == null) throw DatasetException.at(file, n, "unknown item \"" + DatasetException.quote(id) + "\"");
       if (text.isBlank()) throw DatasetException.at(file, n, "empty text");
       out.add(new Caption(item, id, text, split, source));
     }
@@ -63,7 +65,7 @@ final class CaptionsJsonl {
       return null;
     }
     if (!(e instanceof JsonPrimitive p) || !p.isString()) {
-      throw DatasetException.at(file, line, "\"" + key + "\" must be a string, got " + e);
+      throw DatasetException.at(file, line, "\"" + key + "\" must be a string, got " + DatasetException.quote(e.toString()));
     }
     return p.getAsString();
   }

@@ -3,31 +3,19 @@ package org.cartengine.cart.data;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
+import org.cartengine.engine.io.Manifest;
 
 /**
  * A dataset in the directory format of this package's documentation (package-info.java, version 1):
@@ -42,6 +30,9 @@ import java.util.stream.Stream;
  * <p>Reading validates everything the format requires and fails on the first problem with a {@link DatasetException}
  * naming the file and line: shapes that disagree (items.npy vs items.tsv vs dataset.json), NaN or infinite values,
  * empty or duplicate ids, captions of unknown items, unknown splits, malformed JSON, unsupported dtypes.
+ *
+ * <p>A directory written by this project also holds {@code SHA256SUMS} ({@link Manifest}); {@link #load} verifies it
+ * and refuses a file that does not match. Writing is {@link DatasetWriter}'s.
  *
  * <p>Datasets are immutable. Item {@code i} is row {@code i} of {@link #embeddings()}.
  */
@@ -87,6 +78,11 @@ public final class Dataset {
   /** Reads and validates the dataset in directory {@code dir}; items.npy is memory-mapped, not copied. */
   public static Dataset load(Path dir) {
     if (!Files.isDirectory(dir)) throw DatasetException.at(dir.toString(), "no such dataset directory");
+    try {
+      Manifest.verify(dir); // datasets this project wrote carry SHA256SUMS; others have none
+    } catch (IOException e) {
+      throw new DatasetException(e.getMessage(), e);
+    }
     return read(new DirSource(dir));
   }
 
@@ -117,7 +113,8 @@ public final class Dataset {
     /** How errors name {@code file}. */
     String name(String file);
 
-    BufferedReader text(String file) throws IOException;
+    /** The bytes of a text file, buffered. */
+    InputStream text(String file) throws IOException;
 
     Npy.Dtype dtype();
 
@@ -131,10 +128,10 @@ public final class Dataset {
     }
 
     @Override
-    public BufferedReader text(String file) throws IOException {
+    public InputStream text(String file) throws IOException {
       Path p = dir.resolve(file);
       if (!Files.isRegularFile(p)) throw DatasetException.at(p.toString(), "missing");
-      return Files.newBufferedReader(p, StandardCharsets.UTF_8); // reports malformed UTF-8
+      return new BufferedInputStream(Files.newInputStream(p), 1 << 16);
     }
 
     @Override
@@ -167,9 +164,8 @@ public final class Dataset {
     }
 
     @Override
-    public BufferedReader text(String file) {
-      return new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+    public InputStream text(String file) {
+      return new BufferedInputStream(open(file), 1 << 16);
     }
 
     @Override
@@ -197,13 +193,16 @@ public final class Dataset {
     String npyFile = src.name(ITEMS_NPY);
     try {
       DatasetInfo info;
-      try (BufferedReader r = src.text(INFO)) {
-        JsonElement e = Json.parse(readAll(r), infoFile, 1);
+      try (InputStream r = src.text(INFO)) {
+        String text = Lines.readAll(r, infoFile);
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte order mark is accepted
+        JsonElement e = Json.parse(text, infoFile, 1);
         if (!(e instanceof JsonObject o)) throw DatasetException.at(infoFile, 1, "expected a JSON object");
         info = DatasetInfo.fromJson(o, infoFile);
       }
       Npy.Dtype dtype = src.dtype();
       Embeddings emb = src.embeddings();
+      if (emb.rows() == 0) throw DatasetException.at(npyFile, "0 items: a dataset needs at least one row");
       if (info.dim() != emb.dim()) {
         throw DatasetException.at(infoFile, "\"dim\" is " + info.dim() + " but " + ITEMS_NPY + " has " + emb.dim()
             + " columns");
@@ -213,7 +212,7 @@ public final class Dataset {
             + emb.rows() + " rows");
       }
       ItemsTsv.Items items;
-      try (BufferedReader r = src.text(ITEMS_TSV)) {
+      try (Lines r = new Lines(src.text(ITEMS_TSV), tsvFile)) {
         items = ItemsTsv.read(r, tsvFile);
       }
       if (items.ids().size() != emb.rows()) {
@@ -226,13 +225,11 @@ public final class Dataset {
       }
       checkFinite(emb, items.ids(), npyFile);
       List<Caption> caps;
-      try (BufferedReader r = src.text(CAPTIONS)) {
+      try (Lines r = new Lines(src.text(CAPTIONS), src.name(CAPTIONS))) {
         caps = CaptionsJsonl.read(r, src.name(CAPTIONS), items.index());
       }
       return new Dataset(src.name(""), info, dtype, items.ids(), items.mediaPaths(), items.labels(), items.index(),
           emb, caps);
-    } catch (CharacterCodingException e) {
-      throw new DatasetException("a text file of " + src.name("") + " is not valid UTF-8: " + e);
     } catch (IOException e) {
       throw new DatasetException("cannot read " + src.name("") + ": " + e, e);
     } catch (UncheckedIOException e) {
@@ -240,16 +237,8 @@ public final class Dataset {
     }
   }
 
-  private static String readAll(BufferedReader r) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    char[] buf = new char[8192];
-    for (int n; (n = r.read(buf)) > 0; ) sb.append(buf, 0, n);
-    if (sb.length() > 0 && sb.charAt(0) == '\uFEFF') sb.deleteCharAt(0);
-    return sb.toString();
-  }
-
   /** Fails on the first row (in row order) holding a NaN or infinity; rows are scanned in parallel. */
-  private static void checkFinite(Embeddings emb, List<String> ids, String npyFile) {
+  static void checkFinite(Embeddings emb, List<String> ids, String npyFile) {
     int dim = emb.dim();
     ThreadLocal<float[]> buf = ThreadLocal.withInitial(() -> new float[dim]);
     OptionalInt bad = IntStream.range(0, emb.rows()).parallel().filter(i -> {
@@ -343,97 +332,12 @@ public final class Dataset {
     return new Dataset(origin, info, dtype, ids, mediaPaths, labels, index, embeddings, checked);
   }
 
-  /** Writes this dataset to {@code dir} (see {@link #write}), keeping its dtype. */
+  /** Writes this dataset to {@code dir} ({@link DatasetWriter#write}), keeping its dtype. */
   public void save(Path dir) {
-    write(dir, info, ids, mediaPaths, labels, embeddings, captions, dtype);
+    DatasetWriter.write(dir, info, ids, mediaPaths, labels, embeddings, captions, dtype);
   }
 
-  // ---- writing ---------------------------------------------------------------------------------------------------
-
-  /** {@link #write(Path, DatasetInfo, List, List, List, Embeddings, List, Npy.Dtype)} with float32 embeddings. */
-  public static void write(Path dir, DatasetInfo info, List<String> ids, List<String> mediaPaths, List<String> labels,
-      Embeddings emb, List<Caption> captions) {
-    write(dir, info, ids, mediaPaths, labels, emb, captions, Npy.Dtype.F4);
-  }
-
-  /**
-   * Validates and writes a dataset to {@code dir}, atomically: the files are written into a temporary directory next
-   * to {@code dir}, which is then renamed to {@code dir}. If {@code dir} already holds other files (media, say), the
-   * four files are moved in one by one instead, dataset.json removed first and put back last, so that an interrupted
-   * write leaves no dataset.json rather than a mix of old and new files.
-   *
-   * @param info its dim and items must match {@code emb}, or both be 0 to be filled in
-   * @param mediaPaths null for all empty
-   * @param labels null for all empty
-   * @param captions each names its item by {@code itemId}, or by {@code item} if itemId is null
-   */
-  public static void write(Path dir, DatasetInfo info, List<String> ids, List<String> mediaPaths, List<String> labels,
-      Embeddings emb, List<Caption> captions, Npy.Dtype dtype) {
-    String where = dir.toString();
-    if (ids.size() != emb.rows()) {
-      throw DatasetException.at(where, ids.size() + " ids for " + emb.rows() + " rows of embeddings");
-    }
-    if (mediaPaths != null && mediaPaths.size() != ids.size()) {
-      throw DatasetException.at(where, mediaPaths.size() + " media paths for " + ids.size() + " ids");
-    }
-    if (labels != null && labels.size() != ids.size()) {
-      throw DatasetException.at(where, labels.size() + " labels for " + ids.size() + " ids");
-    }
-    if (info.dim() == 0 && info.items() == 0) info = info.withShape(emb.dim(), emb.rows());
-    String infoFile = dir.resolve(INFO).toString();
-    if (info.dim() != emb.dim() || info.items() != emb.rows()) {
-      throw DatasetException.at(infoFile, "dim " + info.dim() + " and items " + info.items()
-          + " do not match the embeddings' shape (" + emb.rows() + ", " + emb.dim() + ")");
-    }
-    if (info.name() == null) throw DatasetException.at(infoFile, "missing \"name\"");
-    if (!DatasetInfo.MODALITIES.contains(info.modality())) {
-      throw DatasetException.at(infoFile, "unknown modality \"" + info.modality() + "\"");
-    }
-    Map<String, Integer> index = ItemsTsv.check(ids, mediaPaths, labels, dir.resolve(ITEMS_TSV).toString());
-    List<Caption> caps = checkCaptions(captions, ids, index, dir.resolve(CAPTIONS).toString());
-    checkFinite(emb, ids, dir.resolve(ITEMS_NPY).toString());
-
-    Path target = dir.toAbsolutePath().normalize();
-    Path tmp = null;
-    try {
-      if (Files.exists(target) && !Files.isDirectory(target)) {
-        throw DatasetException.at(where, "exists and is not a directory");
-      }
-      Files.createDirectories(target.getParent());
-      tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
-      Npy.write(tmp.resolve(ITEMS_NPY), emb, dtype);
-      try (Writer w = Files.newBufferedWriter(tmp.resolve(ITEMS_TSV), StandardCharsets.UTF_8)) {
-        ItemsTsv.write(w, ids, mediaPaths, labels);
-      }
-      try (Writer w = Files.newBufferedWriter(tmp.resolve(CAPTIONS), StandardCharsets.UTF_8)) {
-        CaptionsJsonl.write(w, caps);
-      }
-      Files.writeString(tmp.resolve(INFO), Json.PRETTY.toJson(info.toJson()) + "\n", StandardCharsets.UTF_8);
-      for (String f : List.of(ITEMS_NPY, ITEMS_TSV, CAPTIONS, INFO)) sync(tmp.resolve(f));
-      commit(tmp, target);
-      tmp = null;
-    } catch (IOException e) {
-      throw new DatasetException("cannot write " + where + ": " + e, e);
-    } finally {
-      if (tmp != null) deleteTree(tmp);
-    }
-  }
-
-  private static void commit(Path tmp, Path target) throws IOException {
-    if (Files.isDirectory(target) && isEmptyDir(target)) Files.delete(target);
-    if (!Files.exists(target)) {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      return;
-    }
-    Files.deleteIfExists(target.resolve(INFO)); // no dataset.json = no dataset, until the last move below
-    for (String f : List.of(ITEMS_NPY, ITEMS_TSV, CAPTIONS, INFO)) {
-      Files.move(tmp.resolve(f), target.resolve(f), StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.delete(tmp);
-  }
-
-  private static List<Caption> checkCaptions(List<Caption> captions, List<String> ids, Map<String, Integer> index,
+  static List<Caption> checkCaptions(List<Caption> captions, List<String> ids, Map<String, Integer> index,
       String file) {
     List<Caption> out = new ArrayList<>(captions.size());
     int line = 0;
@@ -458,28 +362,6 @@ public final class Dataset {
       out.add(new Caption(item, ids.get(item), c.text(), c.split(), c.source()));
     }
     return out;
-  }
-
-  private static void sync(Path p) throws IOException {
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-  }
-
-  private static boolean isEmptyDir(Path dir) throws IOException {
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-      return !s.iterator().hasNext();
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (NoSuchFileException ignored) {
-      // already gone
-    } catch (IOException ignored) {
-      // best effort: a leftover hidden temp directory is harmless
-    }
   }
 
   @Override

@@ -11,6 +11,16 @@ public class DatasetException extends RuntimeException {
     super(message, cause);
   }
 
+  /** Longest piece of a file's content echoed in a message. */
+  static final int QUOTE = 60;
+
+  /** {@code s}, cut to {@link #QUOTE} characters, so that a message stays one readable line whatever the file holds. */
+  public static String quote(String s) {
+    if (s == null) return "null";
+    String one = s.replace("\r", "\\r").replace("\n", "\\n");
+    return one.length() <= QUOTE ? one : one.substring(0, QUOTE) + "... (" + s.length() + " characters)";
+  }
+
   /** {@code file: message}. */
   public static DatasetException at(String file, String message) {
     return new DatasetException(file + ": " + message);

@@ -27,7 +27,7 @@ public record DatasetInfo(String name, String modality, int dim, int items, Stri
     extra = extra == null ? new JsonObject() : extra.deepCopy();
   }
 
-  /** Info whose dim and items are left for {@link Dataset#write} to fill in (both 0). */
+  /** Info whose dim and items are left for {@link DatasetWriter#write} to fill in (both 0). */
   public static DatasetInfo of(String name, String modality, String encoder, String source, String license) {
     return new DatasetInfo(name, modality, 0, 0, encoder, source, license, null);
   }

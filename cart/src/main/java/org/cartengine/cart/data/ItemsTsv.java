@@ -1,6 +1,5 @@
 package org.cartengine.cart.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ final class ItemsTsv {
 
   record Items(List<String> ids, List<String> mediaPaths, List<String> labels, Map<String, Integer> index) {}
 
-  static Items read(BufferedReader in, String file) throws IOException {
+  static Items read(Lines in, String file) throws IOException {
     List<String> ids = new ArrayList<>();
     List<String> media = new ArrayList<>();
     List<String> labels = new ArrayList<>();
@@ -25,8 +24,8 @@ final class ItemsTsv {
     List<Integer> blankLines = new ArrayList<>();
     String line;
     int n = 0;
-    while ((line = in.readLine()) != null) {
-      n++;
+    while ((line = in.next()) != null) {
+      n = in.number();
       if (n == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isEmpty()) { // allowed only as trailing lines
         blankLines.add(n);
@@ -42,7 +41,8 @@ final class ItemsTsv {
       if (id.isEmpty()) throw DatasetException.at(file, n, "empty id");
       Integer prev = index.putIfAbsent(id, ids.size());
       if (prev != null) {
-        throw DatasetException.at(file, n, "duplicate id \"" + id + "\" (first on line " + (prev + 1) + ")");
+        throw DatasetException.at(file, n, "duplicate id \"" + DatasetException.quote(id) + "\" (first on line "
+            + (prev + 1) + ")");
       }
       ids.add(id);
       media.add(path);

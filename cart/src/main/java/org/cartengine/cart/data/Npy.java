@@ -55,8 +55,13 @@ public final class Npy {
 
   /** What an .npy header says. {@code dataOffset} is where the values start. */
   public record Header(int major, int minor, Dtype dtype, int rows, int dim, long dataOffset) {
+    /** Bytes of data the shape needs; Long.MAX_VALUE when that overflows (a lying header). */
     public long dataBytes() {
-      return (long) rows * dim * dtype.bytes();
+      try {
+        return Math.multiplyExact(Math.multiplyExact((long) rows, (long) dim), (long) dtype.bytes());
+      } catch (ArithmeticException e) {
+        return Long.MAX_VALUE;
+      }
     }
   }
 
@@ -151,7 +156,7 @@ public final class Npy {
   static Header parseHeader(String dict, int major, int minor, long dataOffset, String name) {
     Matcher d = DESCR.matcher(dict);
     if (!d.find()) {
-      throw DatasetException.at(name, "unsupported dtype (no simple 'descr' in header " + dict.strip()
+      throw DatasetException.at(name, "unsupported dtype (no simple 'descr' in header " + DatasetException.quote(dict.strip())
           + "; structured arrays are not supported)");
     }
     String descr = d.group(1);
@@ -160,17 +165,17 @@ public final class Npy {
       case "<f2" -> Dtype.F2;
       case ">f4", ">f2" -> throw DatasetException.at(name, "unsupported dtype '" + descr
           + "': big-endian data is not supported (convert with arr.astype('<f4'))");
-      default -> throw DatasetException.at(name, "unsupported dtype '" + descr
+      default -> throw DatasetException.at(name, "unsupported dtype '" + DatasetException.quote(descr)
           + "' (expected '<f4' float32 or '<f2' float16)");
     };
     Matcher f = FORTRAN.matcher(dict);
-    if (!f.find()) throw DatasetException.at(name, "header has no 'fortran_order': " + dict.strip());
+    if (!f.find()) throw DatasetException.at(name, "header has no 'fortran_order': " + DatasetException.quote(dict.strip()));
     if (f.group(1).equals("True")) {
       throw DatasetException.at(name, "Fortran-order arrays are not supported; save a C-order array "
           + "(numpy.ascontiguousarray)");
     }
     Matcher s = SHAPE.matcher(dict);
-    if (!s.find()) throw DatasetException.at(name, "header has no 'shape': " + dict.strip());
+    if (!s.find()) throw DatasetException.at(name, "header has no 'shape': " + DatasetException.quote(dict.strip()));
     String[] parts = s.group(1).split(",");
     long[] shape = new long[parts.length];
     int k = 0;
@@ -179,12 +184,12 @@ public final class Npy {
       try {
         shape[k++] = Long.parseLong(p.strip());
       } catch (NumberFormatException e) {
-        throw DatasetException.at(name, "bad shape (" + s.group(1) + ")");
+        throw DatasetException.at(name, "bad shape (" + DatasetException.quote(s.group(1)) + ")");
       }
     }
-    if (k != 2) throw DatasetException.at(name, "shape (" + s.group(1) + ") is not [N, D]");
+    if (k != 2) throw DatasetException.at(name, "shape (" + DatasetException.quote(s.group(1)) + ") is not [N, D]");
     if (shape[0] < 0 || shape[1] < 0 || shape[0] > Integer.MAX_VALUE || shape[1] > Integer.MAX_VALUE) {
-      throw DatasetException.at(name, "shape (" + s.group(1) + ") out of range");
+      throw DatasetException.at(name, "shape (" + DatasetException.quote(s.group(1)) + ") out of range");
     }
     return new Header(major, minor, dtype, (int) shape[0], (int) shape[1], dataOffset);
   }

@@ -5,12 +5,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,11 @@ import java.util.Map;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.Backends;
+import org.cartengine.engine.io.AtomicFiles;
+import org.cartengine.engine.io.Checksums;
+import org.cartengine.engine.io.Manifest;
 import org.cartengine.engine.io.Safetensors;
+import org.cartengine.engine.io.SealedJson;
 
 /**
  * An index on disk, one directory:
@@ -28,8 +32,10 @@ import org.cartengine.engine.io.Safetensors;
  *   <li>{@code trie.safetensors}: the prefix trie's flat arrays (I32), for readers outside this code; {@link #load} rebuilds the trie from the TSV;
  *   <li>{@code index.json}: format version, configuration, vocabulary sizes and the build statistics.
  * </ul>
- * Every file is written to a temporary file and renamed over the target; index.json is written last,
- * so a directory with an index.json whose item count matches the TSV is complete.
+ * Every file is written with {@link AtomicFiles}. A rewrite first removes SHA256SUMS and index.json, and writes them
+ * last: a directory holding both is complete, and {@code SHA256SUMS} ({@link Manifest}) lists the checksum of every
+ * other file, which {@link #load} verifies (the safetensors files and index.json also carry their own). An index
+ * written before checksums existed has no SHA256SUMS; it is loaded with a warning.
  */
 public final class IndexStore {
   public static final int FORMAT = 1;
@@ -42,12 +48,23 @@ public final class IndexStore {
     save(dir, r);
   }
 
+  /** The files of an index, in the order they are put in place (SHA256SUMS after them). */
+  static final List<String> FILES = List.of("identifiers.tsv", "model.safetensors", "trie.safetensors", "index.json");
+
+  /**
+   * Writes the index in two phases: every file and the manifest are first staged beside their targets and forced to
+   * disk (a full disk or a read-only directory fails here, with the old index untouched); then SHA256SUMS and
+   * index.json are removed and the staged files renamed into place, index.json and SHA256SUMS last.
+   */
   public static void save(Path dir, IndexResult r) throws IOException {
     Files.createDirectories(dir);
     Identifiers ids = r.identifiers();
     String[] names = columnNames(r.model());
-    atomicWrite(dir.resolve("identifiers.tsv"), tmp -> {
-      try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    Map<String, Path> staged = new LinkedHashMap<>();
+    Path manifest = null;
+    try {
+      staged.put("identifiers.tsv", AtomicFiles.stage(dir.resolve("identifiers.tsv"), (AtomicFiles.StreamBody) out -> {
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         w.write("item_id");
         for (String c : names) w.write("\t" + c);
         w.write("\n");
@@ -60,21 +77,32 @@ public final class IndexStore {
           for (int p = 0; p < ids.length(); p++) sb.append('\t').append(ids.token(i, p));
           w.write(sb.append('\n').toString());
         }
-      }
-    });
-    Map<String, String> meta = Map.of("format", "cart-index-model", "scheme", r.model().scheme().cliName);
-    Safetensors.write(dir.resolve("model.safetensors"), r.model().tensors(), meta);
-    Safetensors.write(dir.resolve("trie.safetensors"), trieTensors(ids.trie()), Map.of("format", "cart-prefix-trie", "length", String.valueOf(ids.length())));
-    JsonObject json = new JsonObject();
-    json.addProperty("format", FORMAT);
-    json.addProperty("items", ids.size());
-    json.addProperty("length", ids.length());
-    json.add("vocab", GSON.toJsonTree(ids.vocabSizes()));
-    json.add("columns", GSON.toJsonTree(names));
-    json.add("config", JsonParser.parseString(r.config().toJson()));
-    json.add("stats", GSON.toJsonTree(r.stats()));
-    String text = GSON.toJson(json);
-    atomicWrite(dir.resolve("index.json"), tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+        w.flush();
+      }));
+      Map<String, String> meta = Map.of("format", "cart-index-model", "scheme", r.model().scheme().cliName);
+      staged.put("model.safetensors", Safetensors.stage(dir.resolve("model.safetensors"), r.model().tensors(), meta));
+      staged.put("trie.safetensors", Safetensors.stage(dir.resolve("trie.safetensors"), trieTensors(ids.trie()),
+          Map.of("format", "cart-prefix-trie", "length", String.valueOf(ids.length()))));
+      JsonObject json = new JsonObject();
+      json.addProperty("format", FORMAT);
+      json.addProperty("items", ids.size());
+      json.addProperty("length", ids.length());
+      json.add("vocab", GSON.toJsonTree(ids.vocabSizes()));
+      json.add("columns", GSON.toJsonTree(names));
+      json.add("config", JsonParser.parseString(r.config().toJson()));
+      json.add("stats", GSON.toJsonTree(r.stats()));
+      staged.put("index.json", SealedJson.stage(dir.resolve("index.json"), json));
+      manifest = AtomicFiles.stageBytes(dir.resolve(Manifest.NAME), Manifest.of(staged).getBytes(StandardCharsets.UTF_8));
+      // From here until the manifest is back, the directory is not an index (no index.json), never a mix that loads.
+      Files.deleteIfExists(dir.resolve(Manifest.NAME));
+      Files.deleteIfExists(dir.resolve("index.json"));
+      AtomicFiles.fsyncDir(dir);
+      for (String f : FILES) AtomicFiles.commit(staged.get(f), dir.resolve(f));
+      AtomicFiles.commit(manifest, dir.resolve(Manifest.NAME));
+    } finally {
+      for (Path t : staged.values()) Files.deleteIfExists(t);
+      if (manifest != null) Files.deleteIfExists(manifest);
+    }
   }
 
   public static IndexResult load(Path dir) throws IOException {
@@ -84,7 +112,16 @@ public final class IndexStore {
   public static IndexResult load(Path dir, Backend be) throws IOException {
     Path jsonPath = dir.resolve("index.json");
     if (!Files.exists(jsonPath)) throw new IOException(dir + ": not an index (no index.json; build one with cart index)");
-    JsonObject json = JsonParser.parseString(Files.readString(jsonPath, StandardCharsets.UTF_8)).getAsJsonObject();
+    if (Manifest.verify(dir) == null) Checksums.warnUnverified(dir.resolve(Manifest.NAME).getParent());
+    try {
+      return read(dir, be, jsonPath);
+    } catch (RuntimeException e) {
+      throw new IOException(dir + ": malformed index: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+    }
+  }
+
+  private static IndexResult read(Path dir, Backend be, Path jsonPath) throws IOException {
+    JsonObject json = SealedJson.read(jsonPath);
     int format = json.get("format").getAsInt();
     if (format != FORMAT) throw new IOException(jsonPath + ": index format " + format + ", this build reads " + FORMAT);
     IndexConfig cfg = IndexConfig.fromJson(json.get("config").toString());
@@ -140,19 +177,5 @@ public final class IndexStore {
     m.put("child_count", Tensor.ofInts(host, a.childCount(), a.childCount().length));
     m.put("leaf_item", Tensor.ofInts(host, a.leafItem(), a.leafItem().length));
     return m;
-  }
-
-  interface Writer {
-    void write(Path tmp) throws IOException;
-  }
-
-  static void atomicWrite(Path target, Writer w) throws IOException {
-    Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName().toString(), ".tmp");
-    try {
-      w.write(tmp);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 }

@@ -2,7 +2,6 @@ package org.cartengine.cart.report;
 
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.text.FieldPosition;
@@ -114,8 +113,6 @@ public final class Plots {
   }
 
   private static void write(Path png, JFreeChart chart, int w, int h) throws IOException {
-    Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-    ChartUtils.saveChartAsPNG(tmp.toFile(), chart, w, h);
-    Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    org.cartengine.engine.io.AtomicFiles.write(png, (org.cartengine.engine.io.AtomicFiles.StreamBody) out -> ChartUtils.writeChartAsPNG(out, chart, w, h));
   }
 }

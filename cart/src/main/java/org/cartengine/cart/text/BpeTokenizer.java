@@ -1,13 +1,10 @@
 package org.cartengine.cart.text;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import org.cartengine.engine.io.SealedJson;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -204,17 +201,18 @@ public final class BpeTokenizer {
     return new BpeTokenizer(vocab, merges);
   }
 
+  /** Writes tokenizer.json atomically, with its SHA-256 ({@link SealedJson}). */
   public void save(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, new Gson().toJson(toJson()), StandardCharsets.UTF_8);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    SealedJson.write(file, toJson());
   }
 
+  /** Reads a file written by {@link #save}, verifying its SHA-256 (a file without one is read with a warning). */
   public static BpeTokenizer load(Path file) throws IOException {
+    JsonObject o = SealedJson.read(file);
     try {
-      return fromJson(JsonParser.parseString(Files.readString(file)).getAsJsonObject());
+      return fromJson(o);
     } catch (RuntimeException e) {
-      throw new IOException(file + ": not a tokenizer file: " + e.getMessage(), e);
+      throw new IOException(file + ": not a tokenizer file: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
     }
   }
 }

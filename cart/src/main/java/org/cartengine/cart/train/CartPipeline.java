@@ -23,6 +23,7 @@ import org.cartengine.engine.Tensor;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
+import org.cartengine.engine.io.SealedJson;
 import org.cartengine.engine.nn.Rng;
 
 /**
@@ -180,7 +181,7 @@ public final class CartPipeline {
       r.addProperty("note", o.rerankNote());
       j.add("cart_rerank", r);
     }
-    RunDir.writeAtomic(run.metrics(), RunDir.GSON.toJson(j));
+    SealedJson.write(run.metrics(), j);
   }
 
   public static JsonObject metricsJson(Metrics m, double qps) {

@@ -1,7 +1,6 @@
 package org.cartengine.cart.train;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import org.cartengine.cart.search.Reranker;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
+import org.cartengine.engine.io.SealedJson;
 import org.cartengine.engine.nn.Rng;
 
 /**
@@ -38,14 +38,14 @@ public final class Reranking {
     o.addProperty("tower", tower);
     o.addProperty("weight", weight);
     o.addProperty("note", note);
-    RunDir.writeAtomic(file(run), RunDir.GSON.toJson(o));
+    SealedJson.write(file(run), o);
   }
 
   /** The run's re-ranker, or null when the run has none (trained without a text tower). */
   public static Reranker load(RunDir run, CartModel model, Dataset ds, Backend be) throws IOException {
     Path f = file(run);
     if (!Files.exists(f)) return null;
-    JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+    JsonObject o = SealedJson.read(f);
     String tower = o.get("tower").getAsString();
     double w = o.get("weight").getAsDouble();
     return switch (tower) {

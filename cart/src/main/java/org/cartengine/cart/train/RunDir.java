@@ -3,25 +3,26 @@ package org.cartengine.cart.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.io.AtomicFiles;
 import org.cartengine.engine.io.Safetensors;
+import org.cartengine.engine.io.SealedJson;
 import org.cartengine.engine.nn.Rng;
 
 /**
  * A training run's directory: run.json (dataset, model and training settings), tokenizer.json,
  * index/ (identifiers and their models), last.safetensors / best.safetensors, metrics.json and
- * training.png. Every file is written to a temporary name and renamed.
+ * training.png. Every file is written with {@link AtomicFiles}; the JSON files and checkpoints carry
+ * their SHA-256 ({@link SealedJson}, {@link Safetensors}) and are verified when read. A run directory
+ * from before checksums is read with one warning per file.
  */
 public final class RunDir {
   public static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
@@ -56,12 +57,9 @@ public final class RunDir {
     return dir.resolve("metrics.json");
   }
 
+  /** Writes a report file (not read back by the project, so not sealed) atomically. */
   public static void writeAtomic(Path file, String text) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeString(file, text);
   }
 
   public void writeRun(String data, CartConfig model, TrainConfig train, long seed) throws IOException {
@@ -70,12 +68,12 @@ public final class RunDir {
     o.add("model", GSON.toJsonTree(model));
     o.add("train", GSON.toJsonTree(train));
     o.addProperty("seed", seed);
-    writeAtomic(runJson(), GSON.toJson(o));
+    SealedJson.write(runJson(), o);
   }
 
   public JsonObject readRun() throws IOException {
     if (!Files.exists(runJson())) throw new IOException(runJson() + " not found: is " + dir + " a training run directory (made by `cart train --out`)?");
-    return JsonParser.parseString(Files.readString(runJson())).getAsJsonObject();
+    return SealedJson.read(runJson());
   }
 
   /** The trained model with its best weights. */

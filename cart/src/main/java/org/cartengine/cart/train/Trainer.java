@@ -131,6 +131,16 @@ public final class Trainer {
     if (!Files.exists(f)) return 0;
     Map<String, String> meta = new HashMap<>();
     Map<String, Tensor> all = Safetensors.readWithMetadata(f, model.backend(), meta);
+    try {
+      return restore(f, all, meta);
+    } catch (RuntimeException e) {
+      // names the file; a checkpoint of another model says which tensor differs (Safetensors.loadInto)
+      String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new IOException(msg.startsWith(f.toString()) ? msg : f + ": not a checkpoint of this run: " + msg, e);
+    }
+  }
+
+  private int restore(Path f, Map<String, Tensor> all, Map<String, String> meta) {
     Map<String, Tensor> params = new LinkedHashMap<>(), optim = new LinkedHashMap<>(), head = new LinkedHashMap<>();
     for (var e : all.entrySet()) {
       if (e.getKey().startsWith("model.")) params.put(e.getKey().substring(6), e.getValue());
@@ -139,6 +149,7 @@ public final class Trainer {
     }
     Safetensors.loadInto(model, params, f.toString());
     if (align != null) Safetensors.loadInto(align.head(), head, f.toString());
+    if (meta.get("trainer") == null) throw new IllegalArgumentException("no \"trainer\" state in its metadata");
     JsonObject st = JsonParser.parseString(meta.get("trainer")).getAsJsonObject();
     epochsDone = st.get("epoch").getAsInt();
     step = st.get("step").getAsInt();

@@ -66,8 +66,14 @@ class DataCommandTest {
 
     Files.writeString(out.resolve("captions.jsonl"), "{\"item\":\"1000092795.jpg\",\"text\":\"x\",\"split\":\"train\"}\n"
         + "{\"item\":\"nope.jpg\",\"text\":\"y\",\"split\":\"train\"}\n");
+    // The import wrote SHA256SUMS: an edited file is refused by its checksum first ...
+    Result changed = cart("data", "check", out.toString());
+    assertEquals(2, changed.code());
+    assertTrue(changed.err().contains(out.resolve("captions.jsonl") + ": SHA-256 mismatch"), changed.err());
+    // ... and, the manifest removed (an edit on purpose), by the rule it breaks.
+    Files.delete(out.resolve("SHA256SUMS"));
     Result bad = cart("data", "check", out.toString());
-    assertEquals(1, bad.code());
+    assertEquals(2, bad.code());
     assertEquals("invalid dataset: " + out.resolve("captions.jsonl") + ":2: unknown item \"nope.jpg\"\n",
         bad.err().replace(System.lineSeparator(), "\n"));
   }

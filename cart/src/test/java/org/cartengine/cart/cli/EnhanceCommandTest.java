@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.cartengine.cart.data.Caption;
 import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.DatasetWriter;
 import org.cartengine.cart.data.DatasetInfo;
 import org.cartengine.cart.data.Embeddings;
 import org.cartengine.cart.data.Split;
@@ -26,7 +27,7 @@ class EnhanceCommandTest {
     List<Caption> caps = List.of(new Caption(0, null, "dog face", Split.TRAIN), new Caption(0, null, "happy", Split.TRAIN),
         new Caption(2, null, "red apple", Split.TRAIN), new Caption(2, null, "fruit", Split.TRAIN),
         new Caption(1, null, "a dog", Split.TEST), new Caption(3, null, "an apple", Split.VAL));
-    Dataset.write(dir, DatasetInfo.of("tiny", "image", "made up", "made up", "CC0"), List.of("a", "b", "c", "d"), null,
+    DatasetWriter.write(dir, DatasetInfo.of("tiny", "image", "made up", "made up", "CC0"), List.of("a", "b", "c", "d"), null,
         null, Embeddings.of(v, 4, 2), caps);
     return dir;
   }
@@ -72,7 +73,7 @@ class EnhanceCommandTest {
     Path in = small();
     assertEquals(2, run("enhance", "--data", in.toString(), "--out", in.toString()).code());
     Run r = run("enhance", "--data", tmp.resolve("nope").toString(), "--out", tmp.resolve("o").toString());
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     assertTrue(r.err().contains("nope"), r.err());
   }
 }

@@ -46,7 +46,7 @@ class IndexCommandTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown identifier scheme 'nope'"), r.err());
     DataCommandTest.Result a = DataCommandTest.cart(args("index", "--add", "--synthetic", "50", "--out", tmp.resolve("none").toString()));
-    assertEquals(1, a.code());
+    assertEquals(2, a.code());
     assertTrue(a.err().contains("holds no index"), a.err());
   }
 }

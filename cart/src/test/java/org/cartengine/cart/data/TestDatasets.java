@@ -23,7 +23,7 @@ final class TestDatasets {
         new Caption(1, "b", "yellow fruit", Split.VAL),
         new Caption(2, "c", "a cherry", Split.TEST),
         new Caption(2, "c", "small red fruit", Split.TRAIN, "neighbour-transfer"));
-    Dataset.write(dir, DatasetInfo.of("small", "image", "test vectors", "made up", "CC0"), IDS,
+    DatasetWriter.write(dir, DatasetInfo.of("small", "image", "test vectors", "made up", "CC0"), IDS,
         List.of("img/a.png", "", "img/c.png"), List.of("apple", "", "cherry"), Embeddings.of(v, 3, 4), caps);
     return dir;
   }

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import org.cartengine.cart.data.Caption;
 import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.DatasetWriter;
 import org.cartengine.cart.data.DatasetInfo;
 import org.cartengine.cart.data.Embeddings;
 import org.cartengine.cart.data.Split;
@@ -57,7 +58,7 @@ final class Synthetic {
   }
 
   static Dataset write(Path dir, float[] emb, int n, int d, List<Caption> captions) {
-    Dataset.write(dir, DatasetInfo.of("synthetic", "image", "random vectors", "made up", "CC0"), ids(n), null, null,
+    DatasetWriter.write(dir, DatasetInfo.of("synthetic", "image", "random vectors", "made up", "CC0"), ids(n), null, null,
         Embeddings.of(emb, n, d), captions);
     return Dataset.load(dir);
   }

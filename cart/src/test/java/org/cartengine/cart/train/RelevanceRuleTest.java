@@ -30,7 +30,7 @@ class RelevanceRuleTest {
         new Caption(1, "b", "Pirate flag", Split.VAL),        // inner whitespace collapsed: relevant
         new Caption(2, "c", "pirate-flag", Split.TRAIN),      // different text: not relevant
         new Caption(3, "d", "bones", Split.TEST));
-    Dataset.write(dir, DatasetInfo.of("rel", "image", "test", "made up", "CC0"), ids, List.of("", "", "", ""), List.of("", "", "", ""),
+    org.cartengine.cart.data.DatasetWriter.write(dir, DatasetInfo.of("rel", "image", "test", "made up", "CC0"), ids, List.of("", "", "", ""), List.of("", "", "", ""),
         Embeddings.of(new float[16], 4, 4), caps);
     Dataset ds = Dataset.load(dir);
     BpeTokenizer tok = BpeTokenizer.train(CartData.trainTexts(ds), 64, 1);

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.cartengine.cart.cli.Main;
 import org.cartengine.cart.data.Caption;
-import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.DatasetWriter;
 import org.cartengine.cart.data.DatasetInfo;
 import org.cartengine.cart.data.Embeddings;
 import org.cartengine.cart.data.Split;
@@ -51,7 +51,7 @@ class CliEndToEndTest {
       caps.add(new Caption(i, id, thing + " that is " + color, Split.TEST));
     }
     data = Files.createTempDirectory("cart-e2e").resolve("tiny");
-    Dataset.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, n, dim), caps);
+    DatasetWriter.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, n, dim), caps);
     runs = Files.createTempDirectory("cart-e2e-runs");
   }
 

@@ -75,7 +75,7 @@ final class TinyRun {
       caps.add(new Caption(i, id, "the " + color + " " + thing, Split.VAL));
       caps.add(new Caption(i, id, thing + " that is " + color, Split.TEST));
     }
-    Dataset.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, N, dim), caps);
+    org.cartengine.cart.data.DatasetWriter.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, N, dim), caps);
     Files.createDirectories(data.resolve("media"));
     for (int i = 0; i < 3; i++) Files.write(data.resolve("media/item" + i + ".png"), PNG);
     secret = root.resolve("secret.png");

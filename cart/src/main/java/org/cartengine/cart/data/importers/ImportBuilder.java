@@ -6,7 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.cartengine.cart.data.Caption;
-import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.DatasetWriter;
 import org.cartengine.cart.data.DatasetException;
 import org.cartengine.cart.data.DatasetInfo;
 import org.cartengine.cart.data.Embeddings;
@@ -16,7 +16,7 @@ import org.cartengine.cart.data.Split;
 /**
  * The part every importer shares: items are the rows of the embeddings .npy (memory-mapped and streamed to the output,
  * never held in the heap), captions are attached to rows by name, and the dataset is written with
- * {@link Dataset#write}.
+ * {@link DatasetWriter#write}.
  */
 final class ImportBuilder {
   private static final int EXAMPLES = 5;
@@ -100,7 +100,7 @@ final class ImportBuilder {
         opt.source() != null ? opt.source() : defaultSource, opt.license());
     Npy.Dtype dtype = opt.dtype() != null ? opt.dtype() : inputDtype;
     Path out = opt.out();
-    Dataset.write(out, info, ids, media, null, emb, captions, dtype);
+    DatasetWriter.write(out, info, ids, media, null, emb, captions, dtype);
     Map<Split, Integer> counts = new EnumMap<>(Split.class);
     for (Split s : Split.values()) counts.put(s, 0);
     for (Caption c : captions) counts.merge(c.split(), 1, Integer::sum);
