@@ -122,9 +122,11 @@ final class ElementwiseF32 {
     int n = s.inner, sa = s.step(1), sb = s.step(2), parts = s.segments(par.threads);
     boolean vec = (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && s.step(0) == 1;
     par.forRange(s.rows * parts, n / parts, (lo, hi) -> {
+      Strided.Cursor cur = s.cursor();
       for (int t = lo; t < hi; t++) {
         int r = t / parts, j = s.segmentStart(t % parts, parts), j1 = s.segmentStart(t % parts + 1, parts);
-        int o = s.offset(0, r), ia = s.offset(1, r), ib = s.offset(2, r);
+        int[] off = cur.seek(r).off;
+        int o = off[0], ia = off[1], ib = off[2];
         if (vec) {
           int end = bound(j, j1);
           FloatVector ca = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null, cb = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;
@@ -156,9 +158,11 @@ final class ElementwiseF32 {
     int n = s.inner, sa = s.step(1), sb = s.step(2), parts = s.segments(par.threads);
     boolean vec = (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && s.step(0) == 1;
     par.forRange(s.rows * parts, n / parts, (lo, hi) -> {
+      Strided.Cursor cur = s.cursor();
       for (int t = lo; t < hi; t++) {
         int r = t / parts, j = s.segmentStart(t % parts, parts), j1 = s.segmentStart(t % parts + 1, parts);
-        int o = s.offset(0, r), ia = s.offset(1, r), ib = s.offset(2, r);
+        int[] off = cur.seek(r).off;
+        int o = off[0], ia = off[1], ib = off[2];
         if (vec) {
           int end = bound(j, j1);
           FloatVector ca = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null, cb = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;
