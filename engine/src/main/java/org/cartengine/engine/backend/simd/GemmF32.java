@@ -91,8 +91,8 @@ final class GemmF32 {
       int nc = Math.min(ncMax, n - jc);
       int panels = (nc + nr - 1) / nr;
       // Thin B (d_model-wide weights): each A panel meets few B panels, so packing A would copy it
-      // for little reuse (measured at 12% of a training step); the kernel reads A's rows in place.
-      boolean direct = simd && !pr.transA && pr.alpha == 1f && panels <= DIRECT_PANELS;
+      // for little reuse (measured at 12% of a training step); the kernel reads op(A) in place.
+      boolean direct = simd && pr.alpha == 1f && panels <= DIRECT_PANELS;
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
         boolean add = pc > 0 || pr.beta != 0;
@@ -232,10 +232,11 @@ final class GemmF32 {
       float[] a = ap;
       int aOff = ip * kc * mr, rs = 1, cs = mr;
       if (direct && h == mr) {
+        // op(A) row i, column p: A[i][p] (rows lda apart) or, transposed, A[p][i] (4 side by side).
         a = pr.a;
-        aOff = ao + row * pr.lda + pc;
-        rs = pr.lda;
-        cs = 1;
+        aOff = pr.transA ? ao + pc * pr.lda + row : ao + row * pr.lda + pc;
+        rs = pr.transA ? 1 : pr.lda;
+        cs = pr.transA ? pr.lda : 1;
       } else if (direct) {
         packA(pr, ao, row, h, pc, kc, ap);
         aOff = 0;
