@@ -69,6 +69,7 @@ public final class BackendCheck {
     c.add(new Def("axpy and sumSquares, ragged lengths", MemoryChecks::axpySumSquaresRagged));
     for (String v : GemmChecks.variants(dut, dt)) c.add(new Def("gemm " + v, p -> GemmChecks.views(p, v)));
     c.add(new Def("gemm every transpose, batch, alpha and beta", GemmChecks::transposes));
+    c.add(new Def("gemm thin operands (read in place, first k block stored)", GemmChecks::thinOperands));
     c.add(new Def("unary and unaryBackward", ElementwiseChecks::unary));
     c.add(new Def("unary and unaryBackward, ragged lengths", ElementwiseChecks::unaryRagged));
     c.add(new Def("binary and binaryBackward (broadcast)", ElementwiseChecks::binary));

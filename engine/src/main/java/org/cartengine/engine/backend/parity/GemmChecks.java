@@ -85,4 +85,26 @@ final class GemmChecks {
       }
     }
   }
+
+  /**
+   * The training step's thin GEMMs (n of a few hundred columns at most, alpha 1): the SIMD backend reads
+   * op(A) in place instead of packing it, and with beta 0 stores its first k block instead of adding.
+   * Both transposes of A and B, beta 0 and 1, several k blocks, edge rows.
+   */
+  static void thinOperands(Parity p) {
+    int[][] shapes = {{2048, 64, 64}, {64, 64, 2048}, {130, 64, 300}, {6, 20, 520}, {37, 192, 64}, {64, 257, 9}};
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        for (int[] sh : shapes) {
+          for (double beta : new double[] {0, 1}) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            int lda = (ta ? m : k) + 1, ldb = tb ? k : n, ldc = n;
+            Twin a = p.random((ta ? k : m) * lda), b = p.random((tb ? n : k) * ldb), c = p.random(m * ldc);
+            p.both((be, s) -> be.gemm(ta, tb, 1, m, n, k, 1.0, s.b(a), 0, 0, lda, s.b(b), 0, 0, ldb, beta, s.b(c), 0, 0, ldc));
+            p.close("gemm thin transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n + " k=" + k + " beta=" + beta, c, terms(k));
+          }
+        }
+      }
+    }
+  }
 }

@@ -24,9 +24,11 @@ final class CopyF32 {
     Strided s = Strided.of(shape, srcStrides, dstStrides);
     int ss = s.step(0), ds = s.step(1), parts = s.segments(par.threads);
     par.forRange(s.rows * parts, s.inner / parts, (lo, hi) -> {
+      Strided.Cursor cur = s.cursor();
       for (int t = lo; t < hi; t++) {
         int r = t / parts, j0 = s.segmentStart(t % parts, parts), n = s.segmentStart(t % parts + 1, parts) - j0;
-        int si = srcOff + s.offset(0, r) + j0 * ss, di = dstOff + s.offset(1, r) + j0 * ds;
+        int[] off = cur.seek(r).off;
+        int si = srcOff + off[0] + j0 * ss, di = dstOff + off[1] + j0 * ds;
         if (ss == 1 && ds == 1) {
           if (!accumulate) {
             System.arraycopy(src, si, dst, di, n);

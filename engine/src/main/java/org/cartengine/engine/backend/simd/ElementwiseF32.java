@@ -122,11 +122,14 @@ final class ElementwiseF32 {
     int n = s.inner, sa = s.step(1), sb = s.step(2), parts = s.segments(par.threads);
     boolean vec = (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && s.step(0) == 1;
     par.forRange(s.rows * parts, n / parts, (lo, hi) -> {
+      Strided.Cursor cur = s.cursor();
       for (int t = lo; t < hi; t++) {
         int r = t / parts, j = s.segmentStart(t % parts, parts), j1 = s.segmentStart(t % parts + 1, parts);
-        int o = s.offset(0, r), ia = s.offset(1, r), ib = s.offset(2, r);
+        int[] off = cur.seek(r).off;
+        int o = off[0], ia = off[1], ib = off[2];
         if (vec) {
           int end = bound(j, j1);
+          if (sa == 1) j = rowOp(op, a, ia, b, ib, sb == 0, out, o, j, end);
           FloatVector ca = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null, cb = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;
           for (; j < end; j += L) {
             FloatVector va = sa == 0 ? ca : FloatVector.fromArray(S, a, ia + j);
@@ -137,6 +140,30 @@ final class ElementwiseF32 {
         for (; j < j1; j++) out[o + j] = (float) ReferenceBackend.binaryForward(op, a[ia + j * sa], b[ib + j * sb]);
       }
     });
+  }
+
+  /**
+   * The training step's common rows (bias and residual adds, products) as loops of their own over
+   * [j, end): one loop per op and broadcast pattern compiles to plain vector code, where the generic
+   * loop's per-element op dispatch did not (the bias add of every Linear was the step's costliest
+   * elementwise kernel). Returns where it stopped: end, or j for an op left to the generic loop.
+   */
+  private static int rowOp(BinaryOp op, float[] a, int ia, float[] b, int ib, boolean bcastB, float[] out, int o, int j, int end) {
+    if (bcastB) {
+      FloatVector cb = FloatVector.broadcast(S, b[ib]);
+      switch (op) {
+        case ADD: for (; j < end; j += L) FloatVector.fromArray(S, a, ia + j).add(cb).intoArray(out, o + j); return j;
+        case SUB: for (; j < end; j += L) FloatVector.fromArray(S, a, ia + j).sub(cb).intoArray(out, o + j); return j;
+        case MUL: for (; j < end; j += L) FloatVector.fromArray(S, a, ia + j).mul(cb).intoArray(out, o + j); return j;
+        default: return j;
+      }
+    }
+    switch (op) {
+      case ADD: for (; j < end; j += L) FloatVector.fromArray(S, a, ia + j).add(FloatVector.fromArray(S, b, ib + j)).intoArray(out, o + j); return j;
+      case SUB: for (; j < end; j += L) FloatVector.fromArray(S, a, ia + j).sub(FloatVector.fromArray(S, b, ib + j)).intoArray(out, o + j); return j;
+      case MUL: for (; j < end; j += L) FloatVector.fromArray(S, a, ia + j).mul(FloatVector.fromArray(S, b, ib + j)).intoArray(out, o + j); return j;
+      default: return j;
+    }
   }
 
   private static FloatVector forward(BinaryOp op, FloatVector a, FloatVector b) {
@@ -156,9 +183,11 @@ final class ElementwiseF32 {
     int n = s.inner, sa = s.step(1), sb = s.step(2), parts = s.segments(par.threads);
     boolean vec = (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && s.step(0) == 1;
     par.forRange(s.rows * parts, n / parts, (lo, hi) -> {
+      Strided.Cursor cur = s.cursor();
       for (int t = lo; t < hi; t++) {
         int r = t / parts, j = s.segmentStart(t % parts, parts), j1 = s.segmentStart(t % parts + 1, parts);
-        int o = s.offset(0, r), ia = s.offset(1, r), ib = s.offset(2, r);
+        int[] off = cur.seek(r).off;
+        int o = off[0], ia = off[1], ib = off[2];
         if (vec) {
           int end = bound(j, j1);
           FloatVector ca = sa == 0 ? FloatVector.broadcast(S, a[ia]) : null, cb = sb == 0 ? FloatVector.broadcast(S, b[ib]) : null;

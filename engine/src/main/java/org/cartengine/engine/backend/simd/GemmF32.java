@@ -35,6 +35,8 @@ final class GemmF32 {
   static final int SMR = 4, SNR = 4;
   /** Block sizes: a KC x NR panel of B stays in L1, an MC x KC block of A in L2, a KC x NC block of B in L3. */
   static final int KC = 256, MC = 128, NC = 3072;
+  /** Up to this many B panels (NR columns each) the A operand is read in place rather than packed. */
+  static final int DIRECT_PANELS = 16;
 
   private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
@@ -79,15 +81,21 @@ final class GemmF32 {
 
   private void one(Problem pr, int ao, int bo, int co, boolean parallel) {
     int m = pr.m, n = pr.n, k = pr.k;
-    scaleC(pr, co);
-    if (pr.alpha == 0 || k == 0 || m == 0 || n == 0) return;
+    boolean compute = pr.alpha != 0 && k != 0 && m != 0 && n != 0;
+    // With beta = 0 the first k block stores into C instead of adding, so C needs no zeroing pass.
+    if (!(compute && pr.beta == 0)) scaleC(pr, co);
+    if (!compute) return;
     int mc = Math.min(mcMax / mr * mr, roundUp(m, mr));
     int icBlocks = (m + mc - 1) / mc;
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
       int panels = (nc + nr - 1) / nr;
+      // Thin B (d_model-wide weights): each A panel meets few B panels, so packing A would copy it
+      // for little reuse (measured at 12% of a training step); the kernel reads op(A) in place.
+      boolean direct = simd && pr.alpha == 1f && panels <= DIRECT_PANELS;
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
+        boolean add = pc > 0 || pr.beta != 0;
         float[] bp = scratch(PACK_B, panels * kc * nr);
         int jcc = jc, pcc = pc;
         // Pack B; then split the C block into (A block x panel range) tasks, enough to feed every thread.
@@ -97,13 +105,13 @@ final class GemmF32 {
         int split = p == null ? 1 : Math.max(1, Math.min(panels, (par.threads + icBlocks - 1) / icBlocks));
         int tasks = icBlocks * split;
         Parallel.Range body = (lo, hi) -> {
-          float[] ap = scratch(PACK_A, mc * kc);
+          float[] ap = scratch(PACK_A, (direct ? mr : mc) * kc);
           for (int t = lo; t < hi; t++) {
             int ib = t / split, js = t % split;
             int ic = ib * mc, mcc = Math.min(mc, m - ic);
-            packA(pr, ao, ic, mcc, pcc, kc, ap);
+            if (!direct) packA(pr, ao, ic, mcc, pcc, kc, ap);
             int j0 = (int) ((long) panels * js / split), j1 = (int) ((long) panels * (js + 1) / split);
-            macro(pr, co, ic, mcc, jcc, nc, kc, ap, bp, j0, j1);
+            macro(pr, ao, co, ic, mcc, jcc, nc, pcc, kc, ap, bp, j0, j1, direct, add);
           }
         };
         if (p != null) p.forRange(tasks, 2L * mc * kc * nc / split, body);
@@ -204,8 +212,13 @@ final class GemmF32 {
     }
   }
 
-  /** C[ic.., jc..] += Ap * Bp over B panels [j0, j1) and every A panel: micro-kernels, edges through a tile buffer. */
-  private void macro(Problem pr, int co, int ic, int mc, int jc, int nc, int kc, float[] ap, float[] bp, int j0, int j1) {
+  /**
+   * C[ic.., jc..] (+)= A * Bp over B panels [j0, j1) and every A panel: micro-kernels, edges through a
+   * tile buffer. A is the packed block ap, or with {@code direct} op(A) itself read in place (its edge
+   * panel, fewer than mr rows, packed into ap). {@code add} false stores instead of adding.
+   */
+  private void macro(Problem pr, int ao, int co, int ic, int mc, int jc, int nc, int pc, int kc, float[] ap, float[] bp, int j0, int j1,
+      boolean direct, boolean add) {
     float[] c = pr.c;
     int ldc = pr.ldc;
     float[] tile = null;
@@ -216,31 +229,40 @@ final class GemmF32 {
     for (int g0 = j0; g0 < j1; g0 += group)
     for (int ip = 0; ip * mr < mc; ip++) {
       int row = ic + ip * mr, h = Math.min(mr, ic + mc - row);
-      int aOff = ip * kc * mr;
+      float[] a = ap;
+      int aOff = ip * kc * mr, rs = 1, cs = mr;
+      if (direct && h == mr) {
+        // op(A) row i, column p: A[i][p] (rows lda apart) or, transposed, A[p][i] (4 side by side).
+        a = pr.a;
+        aOff = pr.transA ? ao + pc * pr.lda + row : ao + row * pr.lda + pc;
+        rs = pr.transA ? 1 : pr.lda;
+        cs = pr.transA ? pr.lda : 1;
+      } else if (direct) {
+        packA(pr, ao, row, h, pc, kc, ap);
+        aOff = 0;
+      }
       for (int jp = g0; jp < Math.min(j1, g0 + group); jp++) {
         int col = jc + jp * nr, w = Math.min(nr, jc + nc - col);
         int bOff = jp * kc * nr;
         // One call site for the micro-kernel: with a second one (for edge tiles) C2 inlines it twice
         // into this loop and the whole GEMM ran 30% slower on sizes with edges.
         boolean whole = h == mr && w == nr;
-        if (!whole) {
-          if (tile == null) tile = new float[mr * nr];
-          java.util.Arrays.fill(tile, 0f);
-        }
-        kernel(kc, ap, aOff, bp, bOff, whole ? c : tile, whole ? co + row * ldc + col : 0, whole ? ldc : nr);
+        if (!whole && tile == null) tile = new float[mr * nr];
+        kernel(kc, a, aOff, rs, cs, bp, bOff, whole ? c : tile, whole ? co + row * ldc + col : 0, whole ? ldc : nr, whole && add);
         if (!whole) {
           for (int i = 0; i < h; i++) {
             int d = co + (row + i) * ldc + col;
-            for (int j = 0; j < w; j++) c[d + j] += tile[i * nr + j];
+            if (add) for (int j = 0; j < w; j++) c[d + j] += tile[i * nr + j];
+            else for (int j = 0; j < w; j++) c[d + j] = tile[i * nr + j];
           }
         }
       }
     }
   }
 
-  private void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-    if (simd) kernel4x2v(kc, ap, ao, bp, bo, c, co, ldc);
-    else kernel4x4(kc, ap, ao, bp, bo, c, co, ldc);
+  private void kernel(int kc, float[] a, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    if (simd) kernel4x2v(kc, a, ao, rs, cs, bp, bo, c, co, ldc, add);
+    else kernel4x4(kc, a, ao, bp, bo, c, co, ldc, add);
   }
 
   /**
@@ -251,34 +273,49 @@ final class GemmF32 {
    * <p>This method must stay a call, not be inlined into the macro loop: inlined, the whole GEMM ran
    * at 50 GFLOP/s, called at 63 (1024^3, one thread, JDK 17). C2 inlines hot methods of up to 325
    * bytecodes; the argument check keeps this one just above that.
+   *
+   * <p>Element (i, p) of the A panel is read at {@code ao + i*rs + p*cs}: (1, MR) for a packed panel,
+   * (lda, 1) for rows of A read in place. {@code add} false stores the tile instead of adding it to C.
    */
-  static void kernel4x2v(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
-    if (kc < 0 || ao < 0 || bo < 0 || co < 0) throw new IllegalArgumentException("gemm micro-kernel: negative size or offset");
+  static void kernel4x2v(int kc, float[] ap, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    if (kc < 0 || ao < 0 || bo < 0 || co < 0 || rs < 1 || cs < 1) throw new IllegalArgumentException("gemm micro-kernel: negative size, offset or stride");
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
     FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    int a1 = ao + rs, a2 = a1 + rs, a3 = a2 + rs;
     for (int p = 0; p < kc; p++) {
-      int ai = ao + p * MR, bi = bo + p * NR;
+      int ai = p * cs, bi = bo + p * NR;
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-      FloatVector a = FloatVector.broadcast(S, ap[ai]);
+      FloatVector a = FloatVector.broadcast(S, ap[ao + ai]);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
-      a = FloatVector.broadcast(S, ap[ai + 1]);
+      a = FloatVector.broadcast(S, ap[a1 + ai]);
       c10 = a.fma(b0, c10);
       c11 = a.fma(b1, c11);
-      a = FloatVector.broadcast(S, ap[ai + 2]);
+      a = FloatVector.broadcast(S, ap[a2 + ai]);
       c20 = a.fma(b0, c20);
       c21 = a.fma(b1, c21);
-      a = FloatVector.broadcast(S, ap[ai + 3]);
+      a = FloatVector.broadcast(S, ap[a3 + ai]);
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
     }
-    addRow(c, co, c00, c01);
-    addRow(c, co + ldc, c10, c11);
-    addRow(c, co + 2 * ldc, c20, c21);
-    addRow(c, co + 3 * ldc, c30, c31);
+    if (add) {
+      addRow(c, co, c00, c01);
+      addRow(c, co + ldc, c10, c11);
+      addRow(c, co + 2 * ldc, c20, c21);
+      addRow(c, co + 3 * ldc, c30, c31);
+    } else {
+      c00.intoArray(c, co);
+      c01.intoArray(c, co + L);
+      c10.intoArray(c, co + ldc);
+      c11.intoArray(c, co + ldc + L);
+      c20.intoArray(c, co + 2 * ldc);
+      c21.intoArray(c, co + 2 * ldc + L);
+      c30.intoArray(c, co + 3 * ldc);
+      c31.intoArray(c, co + 3 * ldc + L);
+    }
   }
 
   private static void addRow(float[] c, int o, FloatVector v0, FloatVector v1) {
@@ -287,7 +324,8 @@ final class GemmF32 {
   }
 
   /** The scalar path's micro-kernel: a 4 x 4 tile in 16 local accumulators. */
-  static void kernel4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+  static void kernel4x4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    if (!add) for (int i = 0; i < SMR; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + SNR, 0f);
     float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
     float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
     for (int p = 0; p < kc; p++) {
