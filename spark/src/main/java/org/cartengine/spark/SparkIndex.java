@@ -89,6 +89,9 @@ public final class SparkIndex implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "output directory: identifiers.parquet, spark.json, and the cart index files when the corpus fits --local-max")
   Path out;
 
+  @Option(names = "--table", paramLabel = "URI", description = "where Spark writes the identifier table (default: OUT/identifiers.parquet; on a cluster without shared storage e.g. hdfs:///...)")
+  String tableUri;
+
   @Option(names = "--overwrite", description = "replace the outputs of an earlier run in --out")
   boolean overwrite;
 
@@ -174,7 +177,7 @@ public final class SparkIndex implements Callable<Integer> {
   public Result run(SparkSession spark, PrintStream log) {
     long t0 = System.nanoTime();
     Map<String, Double> seconds = new LinkedHashMap<>();
-    Path table = out.resolve("identifiers.parquet");
+    String table = tableUri != null ? tableUri : out.resolve("identifiers.parquet").toString();
     prepareOut(table);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int parts = partitions != null ? partitions : 4 * jsc.defaultParallelism();
@@ -200,9 +203,9 @@ public final class SparkIndex implements Callable<Integer> {
 
     long t = System.nanoTime();
     Corpus corpus = corpus(spark, parts);
-    RowChecks.Checked checked = RowChecks.check(corpus, model != null ? model.inputDim() : -1, skipBadRows);
     if (corpus.dim() > 0 && model != null && corpus.dim() != model.inputDim())
       throw new BadInput("the corpus has embeddings of dim " + corpus.dim() + ", the models in " + models + " take " + model.inputDim());
+    RowChecks.Checked checked = RowChecks.check(corpus, model != null ? model.inputDim() : -1, skipBadRows);
     long n = checked.items();
     if (n < 1) throw new BadInput("no rows left to index (" + checked.skipped() + " skipped)");
     if (n > Integer.MAX_VALUE) throw new BadInput(n + " items: at most " + Integer.MAX_VALUE);
@@ -228,12 +231,12 @@ public final class SparkIndex implements Callable<Integer> {
     Column[] prefix = new Column[names.length];
     for (int i = 0; i < names.length; i++) prefix[i] = col(names[i]);
     Dataset<Row> ids = semantic.withColumn("u", row_number().over(Window.partitionBy(prefix).orderBy("ord")).minus(1).cast("int"));
-    ids.write().mode(SaveMode.ErrorIfExists).parquet(table.toString());
+    ids.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(table);
     bc.destroy();
     seconds.put("encode + u + write", secs(t));
 
     t = System.nanoTime();
-    Dataset<Row> written = spark.read().parquet(table.toString());
+    Dataset<Row> written = spark.read().parquet(table);
     SparkStats s = SparkStats.of(written, model, n);
     seconds.put("statistics", secs(t));
 
@@ -279,16 +282,12 @@ public final class SparkIndex implements Callable<Integer> {
     return new Result(n, checked.badRows(), checked.duplicateIds(), checked.dim(), stats, local, out);
   }
 
-  private void prepareOut(Path table) {
+  private void prepareOut(String table) {
     try {
-      if (Files.exists(table)) {
-        if (!overwrite) throw new BadInput(table + " exists (--overwrite replaces it)");
-        try (var w = Files.walk(table)) {
-          for (Path p : w.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
-        // An index of the earlier run must not stay beside the new table.
-        for (String f : List.of("index.json", "identifiers.tsv", "trie.safetensors", "model.safetensors", "spark.json")) Files.deleteIfExists(out.resolve(f));
-      }
+      Path local = table.contains("://") ? null : Path.of(table);
+      if (local != null && Files.exists(local) && !overwrite) throw new BadInput(table + " exists (--overwrite replaces it)");
+      // With --overwrite, an index of the earlier run must not stay beside the new table.
+      if (overwrite) for (String f : List.of("index.json", "identifiers.tsv", "trie.safetensors", "model.safetensors", "spark.json")) Files.deleteIfExists(out.resolve(f));
       Files.createDirectories(out);
     } catch (java.io.IOException e) {
       throw new BadInput("--out " + out + ": " + e.getMessage());
