@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 N=${1:?items}; DIM=${2:-256}; WHICH=${3:-both}
 OUT=${OUT:-/tmp/cart-spark-bench}
 HEAP=${HEAP:-6g}
+JARS=${JARS:-}  # a folder with copies of cart-engine.jar and cart-spark.jar, so a rebuild cannot change them mid-run
+CART_JAR=${JARS:-cart/target}/cart-engine.jar
+SPARK_JAR=${JARS:-spark/target}/cart-spark.jar
 CP_FILE=spark/target/spark-classpath.txt
 [ -s "$CP_FILE" ] || ./mvnw -q -pl spark dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >/dev/null
 # Spark's own jars (provided scope) from the module's classpath; our code from the shaded jar.
@@ -22,19 +25,19 @@ run() { # name, command...
   local name=$1; shift
   echo "== $name  (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
   local t0=$(date +%s.%N)
-  /usr/bin/time -f "peak RSS %M KB" "$@" 2>&1 | grep -v "^\s*at \|WARN\|^$" | tail -40
+  /usr/bin/time -f "peak RSS %M KB, CPU user %U s + sys %S s" "$@" 2>&1 | grep -v "^\s*at \|WARN\|^$" | tail -40
   local t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" -v n="$N" -v name="$name" 'BEGIN { printf "%s: %,d items in %.1f s = %.0f rows/s\n", name, n, b - a, n / (b - a) }'
+  awk -v a="$t0" -v b="$t1" -v n="$N" -v name="$name" 'BEGIN { printf "%s: %d items in %.1f s = %.0f rows/s\n", name, n, b - a, n / (b - a) }'
   echo "   (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
 }
 if [ "$WHICH" != cart ]; then
   rm -rf "$OUT/spark-$N"
   run "SparkIndex local[2]" java -Xmx"$HEAP" --add-modules=jdk.incubator.vector $OPENS -Dlog4j2.level=warn \
-    -cp "spark/target/cart-spark.jar:$SPARK_CP" org.cartengine.spark.SparkIndex --master 'local[2]' \
+    -cp "$SPARK_JAR:$SPARK_CP" org.cartengine.spark.SparkIndex --master 'local[2]' \
     --synthetic "$N" --dim "$DIM" --out "$OUT/spark-$N" --local-max 0 ${SPARK_ARGS:-}
 fi
 if [ "$WHICH" != spark ]; then
   rm -rf "$OUT/cart-$N"
-  run "cart index" java -Xmx"$HEAP" --add-modules=jdk.incubator.vector -jar cart/target/cart-engine.jar index \
+  run "cart index" java -Xmx"$HEAP" --add-modules=jdk.incubator.vector -jar "$CART_JAR" index \
     --synthetic "$N" --dim "$DIM" --out "$OUT/cart-$N"
 fi

@@ -150,7 +150,8 @@ public final class SparkIndex implements Callable<Integer> {
   Long seed;
 
   /** What a run produced. */
-  public record Result(long items, long badRows, long duplicateIds, int dim, IndexStats stats, boolean localIndex, Path out) {}
+  public record Result(long items, long badRows, long duplicateIds, int dim, IndexStats stats, boolean localIndex, Path out,
+      Map<String, PhaseMetrics.Phase> executors, long peakExecutorHeapBytes) {}
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new SparkIndex()).execute(args));
@@ -162,6 +163,7 @@ public final class SparkIndex implements Callable<Integer> {
     try {
       Result r = run(spark, System.out);
       System.out.print(r.stats().table());
+      System.out.printf(Locale.ROOT, "%-24s %s%n", "executors", PhaseMetrics.describe(r.executors(), r.peakExecutorHeapBytes()));
       if (!r.localIndex()) System.out.println("(trie not built: " + r.items() + " items exceed --local-max; OUT holds identifiers.parquet and spark.json)");
       System.out.printf(Locale.ROOT, "%-24s %s%n", "wrote", r.out());
       return 0;
@@ -175,6 +177,15 @@ public final class SparkIndex implements Callable<Integer> {
 
   /** The job on a running session; log receives progress lines. */
   public Result run(SparkSession spark, PrintStream log) {
+    PhaseMetrics metrics = PhaseMetrics.attach(spark);
+    try {
+      return run(spark, log, metrics);
+    } finally {
+      metrics.finish();
+    }
+  }
+
+  private Result run(SparkSession spark, PrintStream log, PhaseMetrics metrics) {
     long t0 = System.nanoTime();
     Map<String, Double> seconds = new LinkedHashMap<>();
     String table = tableUri != null ? tableUri : out.resolve("identifiers.parquet").toString();
@@ -202,6 +213,7 @@ public final class SparkIndex implements Callable<Integer> {
     }
 
     long t = System.nanoTime();
+    metrics.phase("checks");
     Corpus corpus = corpus(spark, parts);
     if (corpus.dim() > 0 && model != null && corpus.dim() != model.inputDim())
       throw new BadInput("the corpus has embeddings of dim " + corpus.dim() + ", the models in " + models + " take " + model.inputDim());
@@ -214,6 +226,7 @@ public final class SparkIndex implements Callable<Integer> {
 
     if (model == null) {
       t = System.nanoTime();
+      metrics.phase("fit sample");
       IndexResult fit = fit(checked, cfg, log);
       model = (CoarseFineModel) fit.model();
       cfg = fit.config();
@@ -222,6 +235,7 @@ public final class SparkIndex implements Callable<Integer> {
     }
 
     t = System.nanoTime();
+    metrics.phase("encode + u + write");
     Broadcast<ModelBytes> bc = jsc.broadcast(ModelBytes.of(model, cfg));
     String[] names = model.positionNames();
     StructType coded = new StructType().add("id", DataTypes.StringType).add("ord", DataTypes.LongType);
@@ -236,6 +250,7 @@ public final class SparkIndex implements Callable<Integer> {
     seconds.put("encode + u + write", secs(t));
 
     t = System.nanoTime();
+    metrics.phase("statistics");
     Dataset<Row> written = spark.read().parquet(table);
     SparkStats s = SparkStats.of(written, model, n);
     seconds.put("statistics", secs(t));
@@ -245,6 +260,7 @@ public final class SparkIndex implements Callable<Integer> {
     List<String> itemIds = null;
     if (local) {
       t = System.nanoTime();
+      metrics.phase("local index");
       int len = names.length + 1;
       int[] tokens = new int[(int) n * len];
       itemIds = new ArrayList<>((int) n);
@@ -261,6 +277,7 @@ public final class SparkIndex implements Callable<Integer> {
       seconds.put("local index", secs(t));
     }
     seconds.put("total", secs(t0));
+    Map<String, PhaseMetrics.Phase> executors = metrics.finish();
     Backend be = Backends.get();
     IndexStats stats = new IndexStats(model.scheme().cliName, (int) n, names.length + 1, s.vocab(), s.collisionRate(), s.maxU(), s.levels(),
         train.reconError(), train.reconRows(), local ? local_ids.trie().nodeCount() : 0, local ? local_ids.trie().memoryBytes() : 0, 4L * n * (names.length + 1),
@@ -275,11 +292,13 @@ public final class SparkIndex implements Callable<Integer> {
       o.addProperty("cart_index_directory", local);
       o.add("config", com.google.gson.JsonParser.parseString(cfg.toJson()));
       o.add("stats", RunDir.GSON.toJsonTree(stats));
+      o.add("executors", RunDir.GSON.toJsonTree(executors));
+      o.addProperty("peak_executor_heap_bytes", metrics.peakHeapBytes());
       RunDir.writeAtomic(out.resolve("spark.json"), RunDir.GSON.toJson(o));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return new Result(n, checked.badRows(), checked.duplicateIds(), checked.dim(), stats, local, out);
+    return new Result(n, checked.badRows(), checked.duplicateIds(), checked.dim(), stats, local, out, executors, metrics.peakHeapBytes());
   }
 
   private void prepareOut(String table) {

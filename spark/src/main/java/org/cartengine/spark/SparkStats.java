@@ -25,12 +25,15 @@ record SparkStats(int[] vocab, double collisionRate, int maxU, List<LevelStats> 
     int[] vocab = java.util.Arrays.copyOf(sem, sem.length + 1);
     vocab[sem.length] = maxU + 1;
     String[] names = model.positionNames();
+    // Code counts of every position in one pass: (position, token) pairs counted.
+    StringBuilder stack = new StringBuilder("stack(" + names.length);
+    for (int p = 0; p < names.length; p++) stack.append(", ").append(p).append(", `").append(names[p]).append('`');
+    long[][] counts = new long[names.length][];
+    for (int p = 0; p < names.length; p++) counts[p] = new long[vocab[p]];
+    for (Row r : ids.selectExpr(stack + ") AS (pos, token)").groupBy("pos", "token").count().collectAsList())
+      counts[r.getInt(0)][r.getInt(1)] = r.getLong(2);
     List<LevelStats> levels = new ArrayList<>();
-    for (int p = 0; p < names.length; p++) {
-      long[] counts = new long[vocab[p]];
-      for (Row r : ids.groupBy(names[p]).count().collectAsList()) counts[r.getInt(0)] = r.getLong(1);
-      levels.add(LevelStats.ofCounts(names[p], counts, n));
-    }
+    for (int p = 0; p < names.length; p++) levels.add(LevelStats.ofCounts(names[p], counts[p], n));
     return new SparkStats(vocab, n == 0 ? 0 : (double) collided / n, maxU, levels);
   }
 }

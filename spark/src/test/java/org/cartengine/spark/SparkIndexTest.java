@@ -94,4 +94,19 @@ class SparkIndexTest {
     assertArrayEquals(expected, saved.identifiers().all());
     assertEquals(ids, saved.itemIds());
   }
+
+  @Test
+  void datasetDirectoryGivesTheIdentifiersOfCartIndex(@TempDir Path tmp) throws Exception {
+    // The embedded emoji dataset (1,911 x 1280), read by every task through the dataset reader.
+    org.cartengine.cart.data.Dataset ds = org.cartengine.cart.data.Dataset.open("emoji");
+    IndexResult local = IdentifierBuilder.build(ds.embeddings().toArray(), ds.size(), ds.dim(), ds.ids(), Fixtures.smallConfig(), null, Backends.get());
+    IndexStore.save(tmp.resolve("local"), local);
+    SparkIndex.Result r = Fixtures.index(List.of("--input", "emoji", "--models", tmp.resolve("local").toString(), "--partitions", "3",
+        "--out", tmp.resolve("spark").toString())).run(spark, System.out);
+    assertEquals(ds.size(), r.items());
+    IndexResult fromSpark = IndexStore.load(tmp.resolve("spark"));
+    assertEquals(local.itemIds(), fromSpark.itemIds());
+    assertArrayEquals(local.identifiers().all(), fromSpark.identifiers().all());
+    assertEquals(local.stats().levels(), r.stats().levels());
+  }
 }
