@@ -12,7 +12,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Executor time of each phase of a job, from Spark's task metrics: tasks, CPU seconds and run seconds
  * summed over tasks, and the peak JVM heap an executor reported. Phases are Spark job groups. CPU
- * seconds per item are what a cluster's throughput is extrapolated from (bench/README.md).
+ * seconds count the task threads only, not the engine's GEMM worker threads, so the process CPU time
+ * (bench/spark-index.sh) is what a cluster's throughput is extrapolated from (bench/README.md).
  */
 final class PhaseMetrics extends SparkListener {
   /** One phase's totals. */
@@ -83,7 +84,7 @@ final class PhaseMetrics extends SparkListener {
 
   static String describe(Map<String, Phase> phases, long peakHeap) {
     StringBuilder sb = new StringBuilder();
-    phases.forEach((k, p) -> sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%s %d tasks, CPU %.1f s, run %.1f s", k, p.tasks(), p.cpuSeconds(), p.runSeconds())));
+    phases.forEach((k, p) -> sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%s %d tasks, task-thread CPU %.1f s, run %.1f s", k, p.tasks(), p.cpuSeconds(), p.runSeconds())));
     sb.append(String.format(Locale.ROOT, "; peak executor JVM heap %,d MB", peakHeap >> 20));
     return sb.toString();
   }
