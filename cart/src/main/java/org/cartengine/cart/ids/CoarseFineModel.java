@@ -171,7 +171,7 @@ public final class CoarseFineModel implements IdentifierModel {
   }
 
   /** The model saved by {@link #tensors()}: shapes come from the tensors, hidden widths and alpha/beta from cfg. */
-  static CoarseFineModel load(Map<String, Tensor> t, IndexConfig cfg, Backend be, String source) {
+  public static CoarseFineModel load(Map<String, Tensor> t, IndexConfig cfg, Backend be, String source) {
     Tensor mean = require(t, "standardizer.mean", source);
     int dim = mean.dim(0);
     KMeans coarse = null;

@@ -11,6 +11,12 @@ public record LevelStats(String name, int size, int used, double utilisation, do
   public static LevelStats of(String name, int[] tokens, int n, int length, int pos, int size) {
     long[] counts = new long[size];
     for (int i = 0; i < n; i++) counts[tokens[i * length + pos]]++;
+    return ofCounts(name, counts, n);
+  }
+
+  /** Statistics from the count of each code (counts.length = vocabulary size) over n identifiers (counted elsewhere, e.g. by Spark). */
+  public static LevelStats ofCounts(String name, long[] counts, long n) {
+    int size = counts.length;
     int used = 0;
     double h = 0;
     for (long c : counts) {

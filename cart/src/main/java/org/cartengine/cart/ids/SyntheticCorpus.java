@@ -36,34 +36,55 @@ public final class SyntheticCorpus {
 
   /** Row-major n x dim embeddings. */
   public static float[] generate(Spec s) {
-    long total = (long) s.n() * s.dim();
-    if (total > Integer.MAX_VALUE - 16) throw new IllegalArgumentException(s.n() + " x " + s.dim() + " embeddings do not fit one Java array");
-    int dim = s.dim();
-    float[] topics = gaussianRows(s.topics(), dim, s.seed(), 1.0);
-    float[] subs = gaussianRows(s.topics() * s.subtopics(), dim, s.seed() + 1, s.subScale());
-    int f = s.fineDim();
-    // Basis of the fine subspace, stored transposed [f, dim]; g ~ N(0, I_f) scaled so ||W g|| ~ fineScale.
-    float[] basis = gaussianRows(f, dim, s.seed() + 3, f == 0 ? 0 : s.fineScale() / Math.sqrt(f));
-    float[] out = new float[(int) total];
-    double noiseStd = s.noise() / Math.sqrt(dim);
-    IntStream.range(0, s.n()).parallel().forEach(i -> {
-      SplittableRandom r = new SplittableRandom(mix(s.seed() + 2, i));
-      int t = r.nextInt(s.topics()), st = t * s.subtopics() + r.nextInt(s.subtopics());
-      float[] row = new float[dim];
-      for (int a = 0; a < f; a++) {
-        float g = (float) gaussian(r);
-        for (int j = 0; j < dim; j++) row[j] += g * basis[a * dim + j];
-      }
-      double norm = 0;
-      for (int j = 0; j < dim; j++) {
-        double v = topics[t * dim + j] + subs[st * dim + j] + row[j] + noiseStd * gaussian(r);
-        out[i * dim + j] = (float) v;
-        norm += v * v;
-      }
-      float inv = (float) (1 / Math.sqrt(Math.max(norm, 1e-30)));
-      for (int j = 0; j < dim; j++) out[i * dim + j] *= inv;
-    });
-    return out;
+    return new Rows(s).generate(0, s.n());
+  }
+
+  /**
+   * Rows of the corpus by range, for generating it in pieces (one per Spark partition): the shared
+   * centres and subspace are drawn once, and rows [from, to) equal those of {@link #generate(Spec)}.
+   */
+  public static final class Rows {
+    private final Spec s;
+    private final float[] topics, subs, basis;
+
+    public Rows(Spec s) {
+      this.s = s;
+      int dim = s.dim();
+      topics = gaussianRows(s.topics(), dim, s.seed(), 1.0);
+      subs = gaussianRows(s.topics() * s.subtopics(), dim, s.seed() + 1, s.subScale());
+      int f = s.fineDim();
+      // Basis of the fine subspace, stored transposed [f, dim]; g ~ N(0, I_f) scaled so ||W g|| ~ fineScale.
+      basis = gaussianRows(f, dim, s.seed() + 3, f == 0 ? 0 : s.fineScale() / Math.sqrt(f));
+    }
+
+    /** Rows [from, to), row-major. */
+    public float[] generate(int from, int to) {
+      long total = (long) (to - from) * s.dim();
+      if (total > Integer.MAX_VALUE - 16) throw new IllegalArgumentException((to - from) + " x " + s.dim() + " embeddings do not fit one Java array");
+      if (from < 0 || to > s.n() || from > to) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + s.n() + ")");
+      int dim = s.dim(), f = s.fineDim();
+      float[] out = new float[(int) total];
+      double noiseStd = s.noise() / Math.sqrt(dim);
+      IntStream.range(from, to).parallel().forEach(i -> {
+        SplittableRandom r = new SplittableRandom(mix(s.seed() + 2, i));
+        int t = r.nextInt(s.topics()), st = t * s.subtopics() + r.nextInt(s.subtopics());
+        float[] row = new float[dim];
+        for (int a = 0; a < f; a++) {
+          float g = (float) gaussian(r);
+          for (int j = 0; j < dim; j++) row[j] += g * basis[a * dim + j];
+        }
+        int o = (i - from) * dim;
+        double norm = 0;
+        for (int j = 0; j < dim; j++) {
+          double v = topics[t * dim + j] + subs[st * dim + j] + row[j] + noiseStd * gaussian(r);
+          out[o + j] = (float) v;
+          norm += v * v;
+        }
+        float inv = (float) (1 / Math.sqrt(Math.max(norm, 1e-30)));
+        for (int j = 0; j < dim; j++) out[o + j] *= inv;
+      });
+      return out;
+    }
   }
 
   /** rows x dim Gaussian vectors of expected norm `norm`. */
