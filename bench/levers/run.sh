@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's levers table: one `cart train` per row on the same data, seed and epoch budget (epochs, not minutes,
 # so that rows stay comparable on a machine whose load changes), then one table of test metrics from each run's
-# metrics.json. Usage: bench/levers/run.sh [JAR] [OUT_DIR] [EPOCHS] [DATA]
+# metrics.json. ONLY=row,row runs a subset; rows already run (metrics.json present) are skipped. Usage: bench/levers/run.sh [JAR] [OUT_DIR] [EPOCHS] [DATA]
 set -euo pipefail
 JAR=${1:-cart/target/cart-engine.jar}
 OUT=${2:-runs/levers}
@@ -10,13 +10,12 @@ DATA=${4:-emoji}
 mkdir -p "$OUT"
 # row name | extra train options
 ROWS=(
-  "ids-paper|--k 128 --codebook-size 128 --no-normalize --kmeans-lloyd 0"
+  "ids-paper|--k 128 --codebook-size 128 --no-normalize --kmeans-lloyd 0 --align-weight 0"
+  "ids-corpus-scaled|--align-weight 0"
   "default|"
-  "ids-no-normalize|--no-normalize"
-  "ids-no-lloyd|--kmeans-lloyd 0"
   "label-smoothing-0.1|--label-smoothing 0.1"
-  "warmup-400|--warmup-steps 400"
   "restarts-1-epoch|--restart-epochs 1"
+  "warmup-400|--warmup-steps 400"
   "omega-0.5|--omega 0.5"
 )
 for row in "${ROWS[@]}"; do
