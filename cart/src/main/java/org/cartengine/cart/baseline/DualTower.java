@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.QueryBatch;
+import org.cartengine.cart.search.QueryTower;
 import org.cartengine.cart.train.PairSet;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
@@ -32,7 +33,7 @@ import org.cartengine.engine.optim.LrSchedule;
  * InfoNCE against the FIXED item embeddings; retrieval is exact brute-force cosine top-k over every
  * item.
  */
-public final class DualTower extends Module implements org.cartengine.cart.search.QueryTower {
+public final class DualTower extends Module implements QueryTower {
   private final Embedding tokens;
   private final Embedding positions;
   private final List<TransformerEncoderLayer> layers = new ArrayList<>();
@@ -41,6 +42,8 @@ public final class DualTower extends Module implements org.cartengine.cart.searc
   private final Backend be;
   private final int maxLen;
   private final Tensor items;
+  /** The L2-normalised item embeddings on the host, for the re-rank's few candidate dot products. */
+  private final float[] itemHost;
   private final int itemCount;
   private final double temperature;
 
@@ -61,14 +64,9 @@ public final class DualTower extends Module implements org.cartengine.cart.searc
     for (int i = 0; i < nLayers; i++) layers.add(module("layer" + i, new TransformerEncoderLayer(be, DType.F32, rng, "dt.layer" + i, dModel, heads, ffn, dropout)));
     norm = module("norm", new LayerNorm(be, DType.F32, dModel));
     proj = module("proj", new Linear(be, DType.F32, rng, "dt.proj", dModel, dim, true));
-    float[] normed = itemEmb.clone();
-    for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int j = 0; j < dim; j++) s += normed[i * dim + j] * normed[i * dim + j];
-      float inv = (float) (1 / Math.sqrt(Math.max(s, 1e-12)));
-      for (int j = 0; j < dim; j++) normed[i * dim + j] *= inv;
-    }
-    items = Tensor.of(be, normed, n, dim);
+    itemHost = itemEmb.clone();
+    org.cartengine.cart.ids.CoarseFineModel.l2Normalize(itemHost, n, dim);
+    items = Tensor.of(be, itemHost, n, dim);
   }
 
   /** L2-normalised query vectors [B, dim]. */
@@ -132,37 +130,31 @@ public final class DualTower extends Module implements org.cartengine.cart.searc
 
   /** In-batch InfoNCE over the distinct items of the batch (no duplicate item counted as a negative). */
   private void trainStep(PairSet train, int[] rows, Adam opt, double lr) {
-    Map<Integer, Integer> col = new LinkedHashMap<>();
     List<int[]> qs = new ArrayList<>();
-    int[] target = new int[rows.length];
+    int[] rowItems = new int[rows.length];
     for (int i = 0; i < rows.length; i++) {
-      int item = train.items()[rows[i]];
-      target[i] = col.computeIfAbsent(item, k -> col.size());
+      rowItems[i] = train.items()[rows[i]];
       qs.add(train.queries().get(rows[i]));
     }
-    int[] cols = col.keySet().stream().mapToInt(Integer::intValue).toArray();
+    InBatchItems in = InBatchItems.of(rowItems);
     Tensor q = encode(QueryBatch.of(be, qs, maxLen));
-    Tensor it = org.cartengine.engine.ops.Embedding.lookup(items, Tensor.ofInts(be, cols, cols.length));
+    Tensor it = org.cartengine.engine.ops.Embedding.lookup(items, Tensor.ofInts(be, in.columns(), in.columns().length));
     Tensor logits = q.matmul(it.t()).mul(1.0 / temperature);
-    Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, target, rows.length), -1, 0, rows.length);
+    Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, in.targets(), rows.length), -1, 0, rows.length);
     loss.backward();
     opt.step(lr, 1.0);
     opt.zeroGrad();
   }
 
-  /** A loaded tower and the re-rank weight chosen on val when it was saved. */
-  public record Saved(DualTower tower, double rerankWeight) {}
-
-  /** Writes the text tower's weights and sizes (and the chosen re-rank weight) atomically. */
-  public void save(Path file, double rerankWeight) throws IOException {
+  /** Writes the text tower's weights and sizes atomically (the re-rank weight lives in the run's rerank.json). */
+  public void save(Path file) throws IOException {
     com.google.gson.JsonObject meta = new com.google.gson.Gson().toJsonTree(cfg).getAsJsonObject();
     meta.addProperty("temperature", temperature);
-    meta.addProperty("rerankWeight", rerankWeight);
     Safetensors.write(file, parameters(), Map.of("dual_tower", meta.toString()));
   }
 
   /** Loads a tower written by {@link #save}; the item embeddings come from the dataset. */
-  public static Saved load(Path file, float[] itemEmb, int n, int dim, Backend be) throws IOException {
+  public static DualTower load(Path file, float[] itemEmb, int n, int dim, Backend be) throws IOException {
     Map<String, String> meta = new java.util.HashMap<>();
     Map<String, Tensor> t = Safetensors.readWithMetadata(file, be, meta);
     if (!meta.containsKey("dual_tower")) throw new IOException(file + ": not a dual-tower checkpoint (no dual_tower metadata)");
@@ -170,7 +162,7 @@ public final class DualTower extends Module implements org.cartengine.cart.searc
     Config c = new com.google.gson.Gson().fromJson(m, Config.class);
     DualTower d = new DualTower(be, new Rng(0), c.vocab(), c.dModel(), c.heads(), c.ffn(), c.layers(), c.dropout(), c.maxLen(), itemEmb, n, dim);
     Safetensors.loadInto(d, t, file.toString());
-    return new Saved(d, m.get("rerankWeight").getAsDouble());
+    return d;
   }
 
   /** The InfoNCE temperature: cosine / temperature is this tower's logit scale. */
@@ -191,31 +183,12 @@ public final class DualTower extends Module implements org.cartengine.cart.searc
       for (int s = 0; s < queries.size(); s += batch) {
         List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
         float[] qv = encode(QueryBatch.of(be, qs, maxLen)).toFloatArray();
-        int dim = qv.length / qs.size();
-        for (int i = 0; i < qs.size(); i++) {
-          int[] c = candidates[s + i];
-          double[] cos = new double[c.length];
-          for (int j = 0; j < c.length; j++) {
-            float[] row = itemRow(c[j]);
-            double d = 0;
-            for (int x = 0; x < dim; x++) d += qv[i * dim + x] * row[x];
-            cos[j] = d;
-          }
-          out[s + i] = cos;
-        }
+        for (int i = 0; i < qs.size(); i++) out[s + i] = QueryTower.dots(qv, i, items.dim(1), itemHost, candidates[s + i]);
       }
     } catch (Exception e) {
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
     return out;
-  }
-
-  private float[] itemHost;
-
-  private float[] itemRow(int item) {
-    if (itemHost == null) itemHost = items.toFloatArray();
-    int dim = items.dim(1);
-    return Arrays.copyOfRange(itemHost, item * dim, item * dim + dim);
   }
 
   /** Exact top-k by cosine over every item. */

@@ -32,22 +32,12 @@ public final class AlignedTower implements QueryTower {
         List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
         QueryBatch q = QueryBatch.of(model.backend(), qs, model.cfg.maxQueryLength());
         float[] qv = head.embed(model.encode(q.ids(), q.padding(), q.positions())).toFloatArray();
-        for (int i = 0; i < qs.size(); i++) out[s + i] = dots(qv, i, candidates[s + i]);
+        for (int i = 0; i < qs.size(); i++) out[s + i] = QueryTower.dots(qv, i, dim, items, candidates[s + i]);
       }
     } catch (Exception e) {
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
     return out;
-  }
-
-  private double[] dots(float[] qv, int row, int[] cand) {
-    double[] cos = new double[cand.length];
-    for (int j = 0; j < cand.length; j++) {
-      double d = 0;
-      for (int x = 0; x < dim; x++) d += qv[row * dim + x] * items[cand[j] * dim + x];
-      cos[j] = d;
-    }
-    return cos;
   }
 
   @Override

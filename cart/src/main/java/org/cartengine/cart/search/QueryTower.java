@@ -9,4 +9,15 @@ public interface QueryTower {
 
   /** The InfoNCE temperature the tower was trained with: cosine / temperature is its logit scale. */
   double temperature();
+
+  /** Dot products of query row {@code row} of qv [*, dim] with the candidate rows of items [n, dim]. */
+  static double[] dots(float[] qv, int row, int dim, float[] items, int[] candidates) {
+    double[] out = new double[candidates.length];
+    for (int j = 0; j < candidates.length; j++) {
+      double d = 0;
+      for (int x = 0; x < dim; x++) d += qv[row * dim + x] * items[candidates[j] * dim + x];
+      out[j] = d;
+    }
+    return out;
+  }
 }

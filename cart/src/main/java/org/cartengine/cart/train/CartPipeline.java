@@ -127,7 +127,7 @@ public final class CartPipeline {
       double rerankSecs = (System.nanoTime() - r0) / 1e9;
       rerank = Metrics.of(Reranker.items(reranked), test.relevant());
       rerankQps = test.size() / Math.max(1e-9, test.size() / searched.queriesPerSecond() + rerankSecs);
-      if (b != null) b.tower().save(run.dualTower(), choice.weight());
+      if (b != null) b.tower().save(run.dualTower());
       Reranking.save(run, towerName, choice.weight(), note);
       log.println("re-rank: " + note);
     }

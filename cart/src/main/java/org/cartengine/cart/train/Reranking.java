@@ -50,7 +50,7 @@ public final class Reranking {
     double w = o.get("weight").getAsDouble();
     return switch (tower) {
       case ALIGNER -> new Reranker(alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be), w);
-      case DUAL_TOWER -> new Reranker(DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be).tower(), w);
+      case DUAL_TOWER -> new Reranker(DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be), w);
       default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ")");
     };
   }

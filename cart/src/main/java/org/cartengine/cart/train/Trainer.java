@@ -404,16 +404,12 @@ public final class Trainer {
   private Tensor alignmentLoss(PairSet train, int[] rows, CartModel.Encoded enc, int copies) {
     Backend be = model.backend();
     int b = rows.length;
-    Map<Integer, Integer> col = new LinkedHashMap<>();
-    int[] target = new int[copies * b];
-    for (int r = 0; r < copies * b; r++) {
-      int item = train.items()[rows[r % b]];
-      target[r] = col.computeIfAbsent(item, k -> col.size());
-    }
-    int[] cols = col.keySet().stream().mapToInt(Integer::intValue).toArray();
-    Tensor it = org.cartengine.engine.ops.Embedding.lookup(align.items(), Tensor.ofInts(be, cols, cols.length));
+    int[] rowItems = new int[copies * b];
+    for (int r = 0; r < copies * b; r++) rowItems[r] = train.items()[rows[r % b]];
+    org.cartengine.cart.baseline.InBatchItems in = org.cartengine.cart.baseline.InBatchItems.of(rowItems);
+    Tensor it = org.cartengine.engine.ops.Embedding.lookup(align.items(), Tensor.ofInts(be, in.columns(), in.columns().length));
     Tensor logits = align.head().embed(enc).matmul(it.t()).mul(1.0 / org.cartengine.cart.search.AlignedTower.TEMPERATURE);
-    return Softmax.crossEntropy(logits, Tensor.ofInts(be, target, copies * b), -1, 0, copies * b);
+    return Softmax.crossEntropy(logits, Tensor.ofInts(be, in.targets(), copies * b), -1, 0, copies * b);
   }
 
   private void saveWeights(Path f) throws IOException {
