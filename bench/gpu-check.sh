@@ -5,6 +5,10 @@
 #   2. a short CART-shaped training step, checked against the reference backend        (GpuCheck train)
 #   3. kernel benchmarks with CUDA events after warm-up, medians                       (GpuCheck bench)
 #   4. PyTorch/cuBLAS on the same card, same shapes                                    (gpu_reference.py)
+#   5. CART's training step (TrainThroughput) at the CLI's default and the paper's shape,
+#      beside the PyTorch CART of bench/torch_reference on the same card                (speed.py --device cuda)
+#   6. the batched beam search on CUDA at 1K and 1M items                              (SearchThroughput)
+#   7. whether JCublas loads, and cuBLAS SGEMM through it if it does                   (GpuCheck jcublas)
 # and prints the joined table last (gpu_table.py). The full log and the raw results go to $OUT when set, else to
 # bench/target/gpu-check-out. Exit status: non-zero when a parity or training check failed.
 set -uo pipefail
@@ -42,7 +46,26 @@ run_java bench | tee -a "$log" > "$out/bench.tsv"
 grep -v '^RESULT' "$out/bench.tsv" | tail -n 3
 echo "== 4. PyTorch on the same card" | tee -a "$log"
 python3 bench/gpu_reference.py 2>&1 | tee -a "$log" > "$out/torch.tsv" || echo "(PyTorch reference failed; see $log)"
-cat "$out/parity.tsv" "$out/train.tsv" "$out/bench.tsv" > "$out/ours.tsv"
+# Each later section is bounded, so that a slow one cannot eat the parts after it.
+jrun() { timeout "$1" "$java" --add-modules jdk.incubator.vector -Xmx16g -XX:+UseParallelGC -Dcart.backend="${CART_BACKEND:-cuda}" -cp "$jar" "${@:2}" 2>&1; }
+small=$([ -n "${GPUCHECK_JAVA_OPTS:-}" ] && echo 1 || echo 0)
+torch_dev=$([ "${CART_BACKEND:-cuda}" = cuda ] && echo cuda || echo cpu)
+echo "== 5. CART training step, ours and the PyTorch CART, same card" | tee -a "$log"
+for shape in "--d-model 64 --ffn 128 --heads 4 --batch 128" "--d-model 256 --ffn 1024 --heads 8 --batch 256"; do
+  steps=$([ "$small" = 1 ] && echo 2 || echo 20)
+  jrun 100 org.cartengine.bench.TrainThroughput --steps "$steps" $shape | grep -v WARNING | tee -a "$log" | tee -a "$out/cart-train.txt"
+  timeout 90 env PYTHONPATH=bench/torch_reference python3 bench/torch_reference/speed.py --device "$torch_dev" --steps "$steps" --warmup 3 $shape 2>&1 \
+    | tee -a "$log" | tee -a "$out/cart-train.txt"
+done
+echo "== 6. batched beam search on ${CART_BACKEND:-cuda}" | tee -a "$log"
+for n in 1000 1000000; do
+  [ "$small" = 1 ] && [ "$n" -gt 1000 ] && continue
+  jrun 120 org.cartengine.bench.SearchThroughput "$n" 2048 64 3 | grep -v WARNING | tee -a "$log" | tee -a "$out/search.txt"
+done
+echo "== 7. JCublas" | tee -a "$log"
+jrun 90 org.cartengine.bench.gpu.GpuCheck jcublas | grep -v WARNING | tee -a "$log" > "$out/jcublas.tsv"
+grep -v '^RESULT' "$out/jcublas.tsv"
+cat "$out/parity.tsv" "$out/train.tsv" "$out/bench.tsv" "$out/jcublas.tsv" > "$out/ours.tsv"
 python3 bench/gpu_table.py "$out/ours.tsv" "$out/torch.tsv" | tee "$out/table.md" | tee -a "$log"
 [ "$status" = 0 ] && echo "gpu-check: parity and training checks passed" || echo "gpu-check: FAILED (see $log)"
 exit $status

@@ -80,7 +80,7 @@ class MultiHeadAttention(nn.Module):
         if key_padding is not None:
             s = s.masked_fill((key_padding == 0)[:, None, None, :], float("-inf"))
         if causal:
-            allowed = torch.ones(tq, tk, dtype=torch.bool).tril(tk - tq)
+            allowed = torch.ones(tq, tk, dtype=torch.bool, device=x.device).tril(tk - tq)
             s = s.masked_fill(~allowed, float("-inf"))
         a = torch.softmax(s, dim=-1) @ v
         return self.o(a.transpose(1, 2).reshape(b, tq, d))
@@ -181,7 +181,7 @@ class CartModel(nn.Module):
         for i in range(prefix.shape[1]):
             parts.append(getattr(self, f"idEmbedding{i}")(prefix[:, i : i + 1]))
         y = torch.cat(parts, 1)
-        y = y + self.idPositions(torch.arange(y.shape[1]).expand(batch, -1))
+        y = y + self.idPositions(torch.arange(y.shape[1], device=y.device).expand(batch, -1))
         for i in range(self.cfg["decoderLayers"]):
             y = getattr(self, f"decoder{i}")(y, enc, pad)
         return self.decoderNorm(y)

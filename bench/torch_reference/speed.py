@@ -29,6 +29,7 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for the same step on a GPU (timed with a synchronise)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -36,7 +37,9 @@ def main():
     vocab = [128, 128, 128, 2]
     cfg = dict(textVocab=3000, idVocab=vocab, dModel=args.d_model, heads=args.heads, ffn=args.ffn, encoderLayers=3,
                decoderLayers=3, dropout=0.1, maxQueryLength=24, fusion=True)
-    model = CartModel(cfg)
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    model = CartModel(cfg).to(dev)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), eps=1e-9)
     b = args.batch
@@ -49,7 +52,7 @@ def main():
         ids = ids * pad
         tgt = torch.stack([torch.randint(0, v, (b,), generator=g) for v in vocab], 1)
         pos = torch.arange(t).expand(b, t)
-        return ids.repeat(2, 1), pad.repeat(2, 1), pos.repeat(2, 1), tgt.repeat(2, 1)
+        return tuple(x.repeat(2, 1).to(dev) for x in (ids, pad, pos, tgt))
 
     data = [batch() for _ in range(args.steps + args.warmup)]
 
@@ -63,19 +66,21 @@ def main():
 
     for i in range(args.warmup):
         step(i)
+    sync()
     walls, cpus = [], []
     for r in range(args.rounds):
         w, c = [], []
         for i in range(args.steps):
             t0, c0 = time.perf_counter(), time.process_time()
             step(args.warmup + i)
+            sync()
             w.append(time.perf_counter() - t0)
             c.append(time.process_time() - c0)
         mw, mc = statistics.median(w), statistics.median(c)
         walls.append(b / mw)
         cpus.append(b / mc)
         print(f"torch {torch.__version__} train step: median {1e3 * mw:.1f} ms over {args.steps} steps (min {1e3 * min(w):.1f}, max {1e3 * max(w):.1f}) "
-              f"= {b / mw:.0f} samples/s; CPU {1e3 * mc:.1f} ms/step = {b / mc:.0f} samples per CPU-second; {torch.get_num_threads()} threads; "
+              f"= {b / mw:.0f} samples/s; CPU {1e3 * mc:.1f} ms/step = {b / mc:.0f} samples per CPU-second; {torch.get_num_threads()} threads, device {dev}; "
               f"d_model {args.d_model}, FFN {args.ffn}, heads {args.heads}, batch {b}; load average {os.getloadavg()[0]:.2f}", flush=True)
     if args.rounds > 1:
         print(f"median of {args.rounds} rounds: {statistics.median(walls):.0f} samples/s, {statistics.median(cpus):.0f} samples per CPU-second")

@@ -64,7 +64,8 @@ public final class GpuCheck {
       case "train": train(be); break;
       case "bench": bench(be); break;
       case "all": parity(be); train(be); bench(be); break;
-      default: System.out.println("usage: GpuCheck parity|train|bench|all"); System.exit(2);
+      case "jcublas": JcublasCheck.run(); break;
+      default: System.out.println("usage: GpuCheck parity|train|bench|jcublas|all"); System.exit(2);
     }
     be.close();
     System.out.println(failures == 0 ? "GpuCheck " + cmd + ": all checks passed" : "GpuCheck " + cmd + ": " + failures + " FAILED");
