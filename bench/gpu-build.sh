@@ -22,7 +22,7 @@ jar --create --file bench/target/gpu-check.jar -C "$stage" .
 listing=$(unzip -l bench/target/gpu-check.jar)
 grep -q 'kernels/cuda/gemm_f32.sm75.ptx' <<<"$listing" || { echo "gpu-build: no PTX in the jar" >&2; exit 1; }
 rm -rf .jre
-jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported,jdk.httpserver,java.management,jdk.management \
+jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported,jdk.httpserver,java.management,jdk.management,jdk.jfr \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output .jre
 du -sh bench/target/gpu-check.jar .jre
 echo "gpu-build: done. On the GPU machine run bench/gpu-check.sh, carrying .jre and bench/target/gpu-check.jar"

@@ -70,6 +70,17 @@ public final class TrainThroughput {
       rates[round] = rate.wall();
       cpuRates[round] = rate.cpu();
     }
+    if (be instanceof org.cartengine.engine.backend.cuda.CudaBackend cb) {
+      // Steady state: a step should take all its memory from the caching allocator (BufferScope in Trainer).
+      long before = cb.driverAllocations();
+      for (int i = 0; i < 5; i++) {
+        int[] rows = new int[bs];
+        for (int j = 0; j < bs; j++) rows[j] = (i % total) * bs + j;
+        t.step(train, rows, 1e-3);
+      }
+      System.out.printf("CUDA driver allocations: %d in 5 more steps (%d since start; %s)%n", cb.driverAllocations() - before,
+          cb.driverAllocations(), cb.memoryStats());
+    }
     if (rounds > 1) {
       java.util.Arrays.sort(rates);
       java.util.Arrays.sort(cpuRates);

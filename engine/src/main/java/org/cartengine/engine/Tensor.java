@@ -40,6 +40,7 @@ public final class Tensor implements AutoCloseable {
 
     Storage(Buffer buffer) {
       this.buffer = buffer;
+      org.cartengine.engine.backend.BufferScope.track(buffer);
     }
   }
 

@@ -13,6 +13,7 @@ import org.cartengine.cart.search.QueryTower;
 import org.cartengine.cart.train.PairSet;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.BufferScope;
 import org.cartengine.engine.autograd.Autograd;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
@@ -137,13 +138,15 @@ public final class DualTower extends Module implements QueryTower {
       qs.add(train.queries().get(rows[i]));
     }
     InBatchItems in = InBatchItems.of(rowItems);
-    Tensor q = encode(QueryBatch.of(be, qs, maxLen));
-    Tensor it = org.cartengine.engine.ops.Embedding.lookup(items, Tensor.ofInts(be, in.columns(), in.columns().length));
-    Tensor logits = q.matmul(it.t()).mul(1.0 / temperature);
-    Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, in.targets(), rows.length), -1, 0, rows.length);
-    loss.backward();
-    opt.step(lr, 1.0);
-    opt.zeroGrad();
+    try (BufferScope scope = BufferScope.open()) {  // the step's temporaries go back when it ends (see Trainer)
+      Tensor q = encode(QueryBatch.of(be, qs, maxLen));
+      Tensor it = org.cartengine.engine.ops.Embedding.lookup(items, Tensor.ofInts(be, in.columns(), in.columns().length));
+      Tensor logits = q.matmul(it.t()).mul(1.0 / temperature);
+      Tensor loss = Softmax.crossEntropy(logits, Tensor.ofInts(be, in.targets(), rows.length), -1, 0, rows.length);
+      loss.backward();
+      opt.step(lr, 1.0);
+      opt.zeroGrad();
+    }
   }
 
   /** Writes the text tower's weights and sizes atomically (the re-rank weight lives in the run's rerank.json). */

@@ -134,7 +134,8 @@ public final class CartPipeline {
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
         ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note);
     writeMetrics(run, out, dataName, be);
-    if (!tr.history().isEmpty()) Plots.trainingCurve(run.dir.resolve("training.png"), tr.history(), "CART on " + ds.info().name());
+    java.nio.file.Path png = run.dir.resolve("training.png");
+    if (!tr.history().isEmpty() && org.cartengine.cart.report.Drawing.available(png)) Plots.trainingCurve(png, tr.history(), "CART on " + ds.info().name());
     return out;
   }
 

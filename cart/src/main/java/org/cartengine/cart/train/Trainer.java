@@ -24,6 +24,7 @@ import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.BufferScope;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
 import org.cartengine.engine.nn.Rng;
@@ -352,13 +353,17 @@ public final class Trainer {
 
   /** One optimisation step on the given training rows; returns the loss. */
   double trainStep(PairSet train, int[] rows, double lr) {
-    Tensor loss = loss(train, rows);
-    double v = loss.item();
-    if (!Double.isFinite(v)) return v;
-    loss.backward();
-    opt.step(lr, cfg.clipNorm());
-    opt.zeroGrad();
-    return v;
+    // The step's activations, gradients and masks go back to the backend when it ends (on CUDA to the caching
+    // allocator), not when the garbage collector finds them: parameters and Adam's moments live outside the scope.
+    try (BufferScope scope = BufferScope.open()) {
+      Tensor loss = loss(train, rows);
+      double v = loss.item();
+      if (!Double.isFinite(v)) return v;
+      loss.backward();
+      opt.step(lr, cfg.clipNorm());
+      opt.zeroGrad();
+      return v;
+    }
   }
 
   /** Eq. (8) on one batch. With R-Drop the batch is duplicated so both dropout passes run as one forward. */

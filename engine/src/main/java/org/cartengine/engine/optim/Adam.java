@@ -3,6 +3,7 @@ package org.cartengine.engine.optim;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.BufferScope;
 
 /**
  * Adam (Kingma and Ba) and AdamW (decoupled weight decay, Loshchilov and Hutter), one fused kernel
@@ -43,7 +44,9 @@ public final class Adam {
       Tensor p = e.getValue();
       Tensor g = p.grad();
       if (g == null) continue;
-      Tensor[] mv = state.computeIfAbsent(e.getKey(), k -> new Tensor[] {Tensor.zeros(p.backend(), p.dtype(), p.shape()), Tensor.zeros(p.backend(), p.dtype(), p.shape())});
+      // The moments live as long as the optimiser, not the step that first needed them (BufferScope).
+      Tensor[] mv = state.computeIfAbsent(e.getKey(), k -> BufferScope.outside(
+          () -> new Tensor[] {Tensor.zeros(p.backend(), p.dtype(), p.shape()), Tensor.zeros(p.backend(), p.dtype(), p.shape())}));
       p.backend().adamStep(p.buffer(), g.buffer(), mv[0].buffer(), mv[1].buffer(), p.numel(), lr, beta1, beta2, eps, weightDecay, step, scale);
     }
     return norm;
