@@ -64,7 +64,8 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.printf("training: %.0f s (%.0f samples/s), kept epoch %d of %d (%s); identifiers: %.1f s%n", o.trainSeconds(),
         o.training().samplesPerSecond(), o.training().bestEpoch(), o.training().epochs(), o.training().selection(), o.indexSeconds());
     if (o.rerank() != null) System.out.println("re-rank: " + o.rerankNote());
-    System.out.println("wrote " + run.metrics() + ", " + run.dir.resolve("training.png") + ", " + run.best());
+    java.nio.file.Path png = run.dir.resolve("training.png");
+    System.out.println("wrote " + run.metrics() + (java.nio.file.Files.exists(png) ? ", " + png : "") + ", " + run.best());
     return 0;
   }
 
