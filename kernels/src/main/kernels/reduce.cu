@@ -81,8 +81,9 @@ KERNEL void SFX(max_bwd)(const GLOBAL real* dout, const GLOBAL int* argmax, GLOB
   }
 }
 
-// Per-block partial sums of x^2 in acc_t (double where the device has it); the host adds the partials.
-KERNEL_BOUNDS(256, 4) void SFX(sum_squares)(const GLOBAL real* x, GLOBAL acc_t* partial, int n) {
+// Per-block partial sums of x^2 in acc_t (double where the device has it), written from partial[off]: several
+// buffers (every gradient of a step) fill one scratch and the host reads it back once.
+KERNEL_BOUNDS(256, 4) void SFX(sum_squares)(const GLOBAL real* x, GLOBAL acc_t* partial, int n, int off) {
   SHARED acc_t sh[256];
   int t = LID_X;
   acc_t s = 0;
@@ -96,5 +97,5 @@ KERNEL_BOUNDS(256, 4) void SFX(sum_squares)(const GLOBAL real* x, GLOBAL acc_t* 
     if (t < k) sh[t] += sh[t + k];
     BARRIER();
   }
-  if (t == 0) partial[GROUP_X] = sh[0];
+  if (t == 0) partial[off + GROUP_X] = sh[0];
 }

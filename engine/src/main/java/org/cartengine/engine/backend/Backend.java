@@ -65,6 +65,17 @@ public interface Backend extends AutoCloseable {
   /** Sum of squares of x[0..n), computed in double where the device allows; synchronises. */
   double sumSquares(Buffer x, int n);
 
+  /**
+   * Sum of squares over several buffers (a step's gradients, for the global norm of clipping). A device queues every
+   * reduction and synchronises once, where one {@link #sumSquares(Buffer, int)} per buffer would wait for the device
+   * once per buffer.
+   */
+  default double sumSquares(Buffer[] xs, int[] ns) {
+    double s = 0;
+    for (int i = 0; i < xs.length; i++) s += sumSquares(xs[i], ns[i]);
+    return s;
+  }
+
   // ---------------------------------------------------------------- matmul
 
   /**

@@ -241,6 +241,11 @@ public abstract class DeviceBackend implements Backend {
     return reduce.sumSquares(x, n);
   }
 
+  @Override
+  public double sumSquares(Buffer[] xs, int[] ns) {
+    return reduce.sumSquares(xs, ns);
+  }
+
   // ---------------------------------------------------------------- matmul (gemm.cu)
 
   @Override

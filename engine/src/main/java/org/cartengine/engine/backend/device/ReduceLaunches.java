@@ -51,21 +51,40 @@ final class ReduceLaunches {
   }
 
   synchronized double sumSquares(Buffer x, int n) {  // one scratch buffer per backend
-    DType dt = dev.floatType(x, "sumSquares");
-    if (n <= 0) return 0;
-    int blocks = dev.blocksFor(n, BLOCK_THREADS);
-    blocks = Math.min(blocks, 1024);
+    return sumSquares(new Buffer[] {x}, new int[] {n});
+  }
+
+  /** Every buffer's partial sums into one scratch, then one read (one synchronisation) for all of them. */
+  synchronized double sumSquares(Buffer[] xs, int[] ns) {
     DType acc = dev.deviceHasF64() ? DType.F64 : DType.F32;
-    if (sumSquaresScratch == null || sumSquaresScratch.isClosed() || sumSquaresScratch.dtype() != acc) sumSquaresScratch = dev.newBuffer(acc, 1024);
-    dev.launch(FAMILY, k("sum_squares", dt), dt, blocks, BLOCK_THREADS, x, sumSquaresScratch, n);
+    int[] blocks = new int[xs.length];
+    int total = 0;
+    for (int i = 0; i < xs.length; i++) {
+      dev.floatType(xs[i], "sumSquares");
+      // 1,024 blocks saturate a large GPU for one big buffer; gradients are many small buffers, each gets what it needs.
+      blocks[i] = ns[i] <= 0 ? 0 : Math.min(dev.blocksFor(ns[i], BLOCK_THREADS), 1024);
+      total += blocks[i];
+    }
+    if (total == 0) return 0;
+    if (sumSquaresScratch == null || sumSquaresScratch.isClosed() || sumSquaresScratch.dtype() != acc || sumSquaresScratch.length() < total) {
+      if (sumSquaresScratch != null) sumSquaresScratch.close();
+      sumSquaresScratch = dev.newBuffer(acc, Math.max(1024, total));
+    }
+    int off = 0;
+    for (int i = 0; i < xs.length; i++) {
+      if (blocks[i] == 0) continue;
+      DType dt = xs[i].dtype();
+      dev.launch(FAMILY, k("sum_squares", dt), dt, blocks[i], BLOCK_THREADS, xs[i], sumSquaresScratch, ns[i], off);
+      off += blocks[i];
+    }
     double s = 0;
     if (acc == DType.F64) {
-      double[] part = new double[blocks];
-      dev.read(sumSquaresScratch, 0, part, 0, blocks);
+      double[] part = new double[total];
+      dev.read(sumSquaresScratch, 0, part, 0, total);
       for (double v : part) s += v;
     } else {
-      float[] part = new float[blocks];
-      dev.read(sumSquaresScratch, 0, part, 0, blocks);
+      float[] part = new float[total];
+      dev.read(sumSquaresScratch, 0, part, 0, total);
       for (float v : part) s += v;
     }
     return s;

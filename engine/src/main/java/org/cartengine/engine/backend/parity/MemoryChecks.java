@@ -217,5 +217,21 @@ final class MemoryChecks {
       p.close("axpy n=" + n, y, 1);
       p.close("sumSquares n=" + n, p.dut.sumSquares(x.dut, n), p.ref.sumSquares(x.ref, n), n);
     }
+    // Several buffers in one call (the global norm of clipping), ragged lengths and an empty one among them.
+    Twin[] xs = new Twin[LENGTHS.length + 1];
+    int[] ns = new int[xs.length];
+    int total = 0;
+    for (int i = 0; i < LENGTHS.length; i++) {
+      xs[i] = p.random(LENGTHS[i]);
+      ns[i] = LENGTHS[i];
+      total += ns[i];
+    }
+    xs[LENGTHS.length] = p.random(1);
+    ns[LENGTHS.length] = 0;
+    double ref = 0;
+    for (int i = 0; i < xs.length; i++) ref += p.ref.sumSquares(xs[i].ref, ns[i]);
+    org.cartengine.engine.backend.Buffer[] dut = new org.cartengine.engine.backend.Buffer[xs.length];
+    for (int i = 0; i < xs.length; i++) dut[i] = xs[i].dut;
+    p.close("sumSquares of " + xs.length + " buffers in one call", p.dut.sumSquares(dut, ns), ref, total);
   }
 }
