@@ -12,9 +12,10 @@ public final class RefBuffer extends Buffer {
 
   public RefBuffer(Backend backend, DType dtype, int n) {
     super(backend, dtype, n);
-    f = dtype == DType.F32 ? new float[n] : null;
-    d = dtype == DType.F64 ? new double[n] : null;
-    i = dtype == DType.I32 ? new int[n] : null;
+    Object pooled = ArrayPool.take(dtype, n);
+    f = dtype == DType.F32 ? (pooled != null ? (float[]) pooled : new float[n]) : null;
+    d = dtype == DType.F64 ? (pooled != null ? (double[]) pooled : new double[n]) : null;
+    i = dtype == DType.I32 ? (pooled != null ? (int[]) pooled : new int[n]) : null;
   }
 
   public double get(int k) {
@@ -35,6 +36,8 @@ public final class RefBuffer extends Buffer {
 
   @Override
   protected void release() {
-    // Java arrays are reclaimed by the garbage collector.
+    // A closed buffer's array is never read again through it (Buffer.checkOpen), so the next buffer of its size may
+    // take it; buffers nobody closes are reclaimed by the garbage collector.
+    ArrayPool.give(dtype(), f != null ? f : d != null ? d : i, length());
   }
 }
