@@ -47,7 +47,7 @@ public final class AblateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!index.scheme.equals(IndexOptions.DEFAULTS.scheme.cliName)) throw new IllegalArgumentException("--scheme: each of --rows sets its own scheme");
+    if (!index.isAuto() && !index.scheme.equals(Scheme.CART.cliName)) throw new IllegalArgumentException("--scheme: each of --rows sets its own scheme");
     Dataset ds = Dataset.open(data);
     Backend be = device.backend();
     Path root = out != null ? out : Path.of("runs", ds.info().name() + "-ablate");

@@ -8,8 +8,16 @@ import picocli.CommandLine.Option;
 public final class IndexOptions {
   static final IndexConfig DEFAULTS = new IndexConfig();
 
-  @Option(names = "--scheme", paramLabel = "S", description = "Identifier scheme: cart (K-Means + RQ-VAE + unique token), rq-only (w/o K-Means), hkmeans (w/o RQ-VAE), atomic (default: ${DEFAULT-VALUE}).")
-  public String scheme = DEFAULTS.scheme.cliName;
+  /** The default of {@code --scheme}: chosen from the corpus by {@code train} (SchemeChoice), CART's elsewhere. */
+  public static final String AUTO = "auto";
+
+  @Option(names = "--scheme", paramLabel = "S", description = "Identifier scheme: auto (train: atomic when every item has a train caption and there are at most "
+      + "16,384 items, else cart; index: cart), cart (K-Means + RQ-VAE + unique token), rq-only (w/o K-Means), hkmeans (w/o RQ-VAE), atomic (default: ${DEFAULT-VALUE}).")
+  public String scheme = AUTO;
+
+  public boolean isAuto() {
+    return AUTO.equalsIgnoreCase(scheme);
+  }
 
   @Option(names = "--k", paramLabel = "K", description = "K-Means clusters for the coarse token, max branching for hkmeans; 0 = scaled to the corpus: the cube root of 64 x items "
       + "rounded up to a multiple of 8, in [8, 128], the paper's 128 from about 30K items (default: ${DEFAULT-VALUE}; at most n/4).")
@@ -48,7 +56,7 @@ public final class IndexOptions {
 
   public IndexConfig toConfig(long seed) {
     IndexConfig c = new IndexConfig();
-    c.scheme = Scheme.parse(scheme);
+    c.scheme = isAuto() ? Scheme.CART : Scheme.parse(scheme);
     c.k = k;
     c.codebooks = codebooks;
     c.codebookSize = codebookSize;

@@ -36,6 +36,27 @@ public final class TrainCommand implements Callable<Integer> {
   @Mixin IndexOptions index = new IndexOptions();
   @Mixin DeviceOption device = new DeviceOption();
 
+  /** The identifier settings, with {@code --scheme auto} resolved on this dataset (after enhancement, which adds train captions). */
+  private org.cartengine.cart.ids.IndexConfig indexConfig(Dataset ds, RunDir run) {
+    org.cartengine.cart.ids.IndexConfig c = index.toConfig(model.seed);
+    if (index.isAuto() && resume && java.nio.file.Files.exists(run.index().resolve("index.json"))) {
+      // A resumed run keeps the scheme it was started with (runs from before `auto` used the paper's identifiers).
+      try {
+        c.scheme = org.cartengine.cart.ids.IndexStore.load(run.index()).config().scheme;
+        System.err.println("identifier scheme: " + c.scheme + " (auto: kept from the run being resumed)");
+        return c.validate();
+      } catch (java.io.IOException | RuntimeException e) {
+        System.err.println("identifier scheme: cannot read " + run.index() + " (" + e.getMessage() + "), choosing afresh");
+      }
+    }
+    if (index.isAuto()) {
+      org.cartengine.cart.train.SchemeChoice.Choice ch = org.cartengine.cart.train.SchemeChoice.auto(ds);
+      c.scheme = ch.scheme();
+      System.err.println("identifier scheme: " + ch.scheme() + " (auto: " + ch.reason() + ")");
+    }
+    return c.validate();
+  }
+
   @Override
   public Integer call() throws Exception {
     Dataset ds = Dataset.open(data);
@@ -53,7 +74,7 @@ public final class TrainCommand implements Callable<Integer> {
     CartPipeline.ModelSpec spec = spec(model);
     CartPipeline.Outcome o;
     try {
-      o = CartPipeline.run(ds, data, run, index.toConfig(model.seed), spec, tc, resume, !noBaseline, be, System.err);
+      o = CartPipeline.run(ds, data, run, indexConfig(ds, run), spec, tc, resume, !noBaseline, be, System.err);
     } catch (TrainingDiverged e) {
       System.err.println("error: " + e.getMessage());
       return 3;

@@ -46,7 +46,7 @@ class KillResumeTest {
       .normalize();
   static final String[] TRAIN = {"--no-baseline", "--minutes", "0", "--epochs", "5", "--d-model", "16", "--heads", "2",
       "--ffn", "32", "--encoder-layers", "1", "--decoder-layers", "1", "--batch-size", "8", "--beam", "5", "--vocab", "150",
-      "--seed", "7", "--index-epochs", "3", "--codebook-size", "16", "--k", "6"};
+      "--seed", "7", "--index-epochs", "3", "--codebook-size", "16", "--k", "6", "--scheme", "cart"};
   static final String BACKEND = System.getProperty("kill.backend", "reference");
 
   static Path root;

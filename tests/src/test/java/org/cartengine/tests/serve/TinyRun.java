@@ -84,7 +84,7 @@ final class TinyRun {
     Path out = root.resolve("run");
     String[] args = {"train", "--data", data.toString(), "--out", out.toString(), "--no-baseline", "--minutes", "0", "--epochs", "3",
         "--d-model", "16", "--heads", "2", "--ffn", "32", "--encoder-layers", "2", "--decoder-layers", "1", "--batch-size", "16",
-        "--beam", "5", "--vocab", "200"};
+        "--beam", "5", "--vocab", "200", "--scheme", "cart"};  // the paper's identifiers (k, v1, v2, u), which the server tests read
     assertEquals(0, Main.commandLine().execute(args), "training the tiny run");
     run = out;
     return run;
