@@ -220,6 +220,11 @@ public final class Trainer {
     long t0 = System.nanoTime();
     int stepsThisCall = 0;
     long calibrationStart = t0;
+    // A plan made in this call is checked once more after its first epoch, when the JIT has warmed up and one
+    // validation pass has been timed (steps 5-30 run slower than the rest, so the first plan under-fills the budget).
+    boolean replan = false;
+    long calibrationEnd = 0, stepsEnd = 0;
+    int calibrationEndStep = 0;
     boolean select = selectsOnVal(val);
     if (!quiet && epochsDone == 0) System.err.println("model selection: " + selection(val));
     for (int epoch = epochsDone; epoch < Math.min(until, cfg.epochs()) && (plannedSteps == 0 || step < plannedSteps); epoch++) {
@@ -249,6 +254,9 @@ public final class Trainer {
             long fit = step + (long) Math.floor((0.9 * cfg.budgetSeconds() - secs) / perStep);
             plannedSteps = (int) Math.max(step, Math.min(maxSteps, fit));
             sched = schedule(stepsPerEpoch, plannedSteps);
+            replan = true;
+            calibrationEnd = System.nanoTime();
+            calibrationEndStep = step;
             if (!quiet) System.err.printf("%ntime budget %.0f s: %d steps planned (%.1f epochs at %.2f s/step)%n", cfg.budgetSeconds(), plannedSteps,
                 plannedSteps / (double) stepsPerEpoch, perStep);
           }
@@ -263,6 +271,7 @@ public final class Trainer {
           s += idx.length;
         }
       }
+      stepsEnd = System.nanoTime();
       Map<String, Double> h = new LinkedHashMap<>();
       h.put("epoch", (double) (epoch + 1));
       h.put("loss", lossSum / Math.max(1, batches));
@@ -286,6 +295,21 @@ public final class Trainer {
         // Too few val queries to choose an epoch on: the kept weights are always the latest.
         bestEpoch = epoch + 1;
         saveWeights(bestCheckpoint());
+      }
+      if (replan && !last && step - calibrationEndStep >= CALIBRATION_END) {
+        replan = false;
+        long now = System.nanoTime();
+        double perStep = (stepsEnd - calibrationEnd) / 1e9 / (step - calibrationEndStep);
+        double valSecs = (now - stepsEnd) / 1e9;  // this epoch's validation pass and checkpoint
+        double left = 0.97 * cfg.budgetSeconds() - (now - t0) / 1e9;
+        long fit = step + (long) Math.floor(left / (stepsPerEpoch * perStep + valSecs) * stepsPerEpoch);
+        int steps = (int) Math.max(step + 1, Math.min(maxSteps, fit));
+        if (steps != plannedSteps) {
+          plannedSteps = steps;
+          sched = schedule(stepsPerEpoch, plannedSteps);
+          if (!quiet) System.err.printf("time budget re-planned after epoch 1: %d steps (%.1f epochs at %.3f s/step, %.1f s per validation)%n",
+              plannedSteps, plannedSteps / (double) stepsPerEpoch, perStep, valSecs);
+        }
       }
       history.add(h);
       epochsDone = epoch + 1;
