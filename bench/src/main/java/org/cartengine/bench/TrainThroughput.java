@@ -59,25 +59,23 @@ public final class TrainThroughput {
     TrainConfig tc = new TrainConfig(1, batch, 1e-3, 1e-5, 10, 1, 1, rdrop, 0.15, 0, 1.0, 10, 1, 0);
     Trainer t = new Trainer(m, rng, ids, tc, Files.createTempDirectory("cart-bench"), true);
     final int bs = batch, total = steps + warmup;
+    // Step i trains on batch i % total of the prepared pairs.
+    java.util.function.IntFunction<int[]> rowsOf = i -> {
+      int[] rows = new int[bs];
+      for (int j = 0; j < bs; j++) rows[j] = (i % total) * bs + j;
+      return rows;
+    };
     String note = "d_model " + d + ", FFN " + ffn + ", heads " + heads + ", batch " + batch + ", fusion " + fusion + ", R-Drop " + rdrop;
     double[] rates = new double[rounds], cpuRates = new double[rounds];
     for (int round = 0; round < rounds; round++) {
-      Timing.Rate rate = Timing.run("train step", steps, round == 0 ? warmup : 0, i -> {
-        int[] rows = new int[bs];
-        for (int j = 0; j < bs; j++) rows[j] = (i % total) * bs + j;
-        t.step(train, rows, 1e-3);
-      }, batch, be, note);
+      Timing.Rate rate = Timing.run("train step", steps, round == 0 ? warmup : 0, i -> t.step(train, rowsOf.apply(i), 1e-3), batch, be, note);
       rates[round] = rate.wall();
       cpuRates[round] = rate.cpu();
     }
     if (be instanceof org.cartengine.engine.backend.cuda.CudaBackend cb) {
       // Steady state: a step should take all its memory from the caching allocator (BufferScope in Trainer).
       long before = cb.driverAllocations();
-      for (int i = 0; i < 5; i++) {
-        int[] rows = new int[bs];
-        for (int j = 0; j < bs; j++) rows[j] = (i % total) * bs + j;
-        t.step(train, rows, 1e-3);
-      }
+      for (int i = 0; i < 5; i++) t.step(train, rowsOf.apply(i), 1e-3);
       System.out.printf("CUDA driver allocations: %d in 5 more steps (%d since start; %s)%n", cb.driverAllocations() - before,
           cb.driverAllocations(), cb.memoryStats());
     }

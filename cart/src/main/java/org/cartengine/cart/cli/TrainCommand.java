@@ -1,11 +1,16 @@
 package org.cartengine.cart.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.ids.IndexConfig;
+import org.cartengine.cart.ids.IndexStore;
 import org.cartengine.cart.report.Table;
 import org.cartengine.cart.train.CartPipeline;
 import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.train.SchemeChoice;
 import org.cartengine.cart.train.TrainConfig;
 import org.cartengine.cart.train.TrainingDiverged;
 import org.cartengine.engine.backend.Backend;
@@ -37,23 +42,23 @@ public final class TrainCommand implements Callable<Integer> {
   @Mixin DeviceOption device = new DeviceOption();
 
   /** The identifier settings, with {@code --scheme auto} resolved on this dataset (after enhancement, which adds train captions). */
-  private org.cartengine.cart.ids.IndexConfig indexConfig(Dataset ds, RunDir run) {
-    org.cartengine.cart.ids.IndexConfig c = index.toConfig(model.seed);
-    if (index.isAuto() && resume && java.nio.file.Files.exists(run.index().resolve("index.json"))) {
+  private IndexConfig indexConfig(Dataset ds, RunDir run) {
+    IndexConfig c = index.toConfig(model.seed);
+    if (!index.isAuto()) return c;
+    Path saved = run.index().resolve("index.json");
+    if (resume && Files.exists(saved)) {
       // A resumed run keeps the scheme it was started with (runs from before `auto` used the paper's identifiers).
       try {
-        c.scheme = org.cartengine.cart.ids.IndexStore.load(run.index()).config().scheme;
+        c.scheme = IndexStore.load(run.index()).config().scheme;
         System.err.println("identifier scheme: " + c.scheme + " (auto: kept from the run being resumed)");
         return c.validate();
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         System.err.println("identifier scheme: cannot read " + run.index() + " (" + e.getMessage() + "), choosing afresh");
       }
     }
-    if (index.isAuto()) {
-      org.cartengine.cart.train.SchemeChoice.Choice ch = org.cartengine.cart.train.SchemeChoice.auto(ds);
-      c.scheme = ch.scheme();
-      System.err.println("identifier scheme: " + ch.scheme() + " (auto: " + ch.reason() + ")");
-    }
+    SchemeChoice.Choice ch = SchemeChoice.auto(ds);
+    c.scheme = ch.scheme();
+    System.err.println("identifier scheme: " + ch.scheme() + " (auto: " + ch.reason() + ")");
     return c.validate();
   }
 
@@ -85,8 +90,8 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.printf("training: %.0f s (%.0f samples/s), kept epoch %d of %d (%s); identifiers: %.1f s%n", o.trainSeconds(),
         o.training().samplesPerSecond(), o.training().bestEpoch(), o.training().epochs(), o.training().selection(), o.indexSeconds());
     if (o.rerank() != null) System.out.println("re-rank: " + o.rerankNote());
-    java.nio.file.Path png = run.dir.resolve("training.png");
-    System.out.println("wrote " + run.metrics() + (java.nio.file.Files.exists(png) ? ", " + png : "") + ", " + run.best());
+    Path png = run.dir.resolve("training.png");
+    System.out.println("wrote " + run.metrics() + (Files.exists(png) ? ", " + png : "") + ", " + run.best());
     return 0;
   }
 

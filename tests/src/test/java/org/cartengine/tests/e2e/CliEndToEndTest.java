@@ -11,47 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.cartengine.cart.cli.Main;
-import org.cartengine.cart.data.Caption;
-import org.cartengine.cart.data.DatasetWriter;
-import org.cartengine.cart.data.DatasetInfo;
-import org.cartengine.cart.data.Embeddings;
-import org.cartengine.cart.data.Split;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.cartengine.tests.TinyDataset;
 
 /** The CLI end to end on a small synthetic dataset with short training: index, train, eval (with the baseline), search, enhance, data check. */
 class CliEndToEndTest {
-  static final String[] COLORS = {"red", "green", "blue", "yellow", "black", "white"};
-  static final String[] THINGS = {"cat", "car", "tree", "house", "boat"};
   static Path data;
   static Path runs;
 
   @BeforeAll
   static void dataset() throws Exception {
-    int n = COLORS.length * THINGS.length, dim = 12;
-    Random r = new Random(4);
-    float[] emb = new float[n * dim];
-    List<String> ids = new ArrayList<>(), media = new ArrayList<>(), labels = new ArrayList<>();
-    List<Caption> caps = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String color = COLORS[i / THINGS.length], thing = THINGS[i % THINGS.length];
-      // Embeddings carry the meaning: one direction per colour, one per thing, plus noise.
-      emb[i * dim + i / THINGS.length] = 1f;
-      emb[i * dim + COLORS.length + i % THINGS.length] = 1f;
-      for (int j = 0; j < dim; j++) emb[i * dim + j] += (float) (0.05 * r.nextGaussian());
-      String id = "item" + i;
-      ids.add(id);
-      media.add("");
-      labels.add(color + " " + thing);
-      caps.add(new Caption(i, id, color + " " + thing, Split.TRAIN));
-      caps.add(new Caption(i, id, "a " + thing + " in " + color, Split.TRAIN));
-      caps.add(new Caption(i, id, "the " + color + " " + thing, Split.VAL));
-      caps.add(new Caption(i, id, thing + " that is " + color, Split.TEST));
-    }
     data = Files.createTempDirectory("cart-e2e").resolve("tiny");
-    DatasetWriter.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, n, dim), caps);
+    TinyDataset.write(data, "tiny", i -> "");
     runs = Files.createTempDirectory("cart-e2e-runs");
   }
 

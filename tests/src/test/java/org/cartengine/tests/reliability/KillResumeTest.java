@@ -16,11 +16,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.cartengine.cart.data.Caption;
-import org.cartengine.cart.data.DatasetInfo;
-import org.cartengine.cart.data.DatasetWriter;
-import org.cartengine.cart.data.Embeddings;
-import org.cartengine.cart.data.Split;
 import org.cartengine.engine.io.AtomicFiles;
 import org.cartengine.engine.io.Checksums;
 import org.cartengine.engine.io.SealedJson;
@@ -28,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.cartengine.tests.TinyDataset;
 
 /**
  * Kill -9 anywhere: real {@code train}, {@code index} and {@code enhance} processes ({@code java -jar
@@ -236,30 +232,10 @@ class KillResumeTest {
     return new Proc(pb.start(), log);
   }
 
-  static final String[] COLORS = {"red", "green", "blue", "yellow", "black", "white"};
-  static final String[] THINGS = {"cat", "car", "tree", "house", "boat"};
 
   /** 30 items whose embeddings carry a colour and a thing, with train, val and test captions. */
   static void writeDataset(Path dir) {
-    int n = COLORS.length * THINGS.length, dim = 12;
-    Random r = new Random(4);
-    float[] emb = new float[n * dim];
-    List<String> ids = new ArrayList<>();
-    List<Caption> caps = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String color = COLORS[i / THINGS.length], thing = THINGS[i % THINGS.length];
-      emb[i * dim + i / THINGS.length] = 1f;
-      emb[i * dim + COLORS.length + i % THINGS.length] = 1f;
-      for (int j = 0; j < dim; j++) emb[i * dim + j] += (float) (0.05 * r.nextGaussian());
-      String id = "item" + i;
-      ids.add(id);
-      caps.add(new Caption(i, id, color + " " + thing, Split.TRAIN));
-      caps.add(new Caption(i, id, "a " + thing + " in " + color, Split.TRAIN));
-      caps.add(new Caption(i, id, "the " + color + " " + thing, Split.VAL));
-      caps.add(new Caption(i, id, thing + " that is " + color, Split.TEST));
-    }
-    DatasetWriter.write(dir, DatasetInfo.of("kill9", "image", "synthetic", "test", "CC0"), ids, null, null,
-        Embeddings.of(emb, n, dim), caps);
+    TinyDataset.write(dir, "kill9", null);
   }
 
   /** Temporary files left in or beside a directory (reported; they are harmless and removed by the next write). */

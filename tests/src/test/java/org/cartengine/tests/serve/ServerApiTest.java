@@ -22,6 +22,7 @@ import org.cartengine.cart.train.TrainedRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.cartengine.tests.TinyDataset;
 
 /** The JSON API against a real server on an ephemeral loopback port, and the Searcher as a library. */
 class ServerApiTest {
@@ -65,7 +66,7 @@ class ServerApiTest {
       assertEquals(want.get(i).item(), item);
       assertEquals(want.get(i).score(), r.get("score").getAsDouble(), 1e-9);
       assertEquals("item" + item, r.get("id").getAsString());
-      assertEquals(TinyRun.COLORS[item / TinyRun.THINGS.length] + " " + TinyRun.THINGS[item % TinyRun.THINGS.length], r.get("label").getAsString());
+      assertEquals(TinyDataset.label(item), r.get("label").getAsString());
       JsonObject ident = r.getAsJsonObject("identifier");
       int[] tokens = TinyRun.loaded().identifiers().tokens(item);
       assertEquals(tokens.length, ident.size());
@@ -111,7 +112,7 @@ class ServerApiTest {
     assertTrue(q.getAsJsonObject("latency_ms").get("p99").getAsDouble() > 0, q.toString());
     assertTrue(q.get("queries_per_second").getAsDouble() > 0, q.toString());
     assertEquals(16, s.getAsJsonObject("model").get("dModel").getAsInt());
-    assertEquals(TinyRun.N, s.getAsJsonObject("identifiers").get("items").getAsInt());
+    assertEquals(TinyDataset.N, s.getAsJsonObject("identifiers").get("items").getAsInt());
     assertEquals("u", lastName(s.getAsJsonObject("identifiers").getAsJsonArray("names")));
 
     HttpResponse<String> page = TinyRun.get(server, "/");

@@ -11,20 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.Random;
 import org.cartengine.cart.cli.Main;
-import org.cartengine.cart.data.Caption;
-import org.cartengine.cart.data.Dataset;
-import org.cartengine.cart.data.DatasetInfo;
-import org.cartengine.cart.data.Embeddings;
-import org.cartengine.cart.data.Split;
 import org.cartengine.cart.serve.SearchServer;
 import org.cartengine.cart.serve.Searcher;
 import org.cartengine.cart.train.TrainedRun;
 import org.cartengine.engine.backend.Backends;
+import org.cartengine.tests.TinyDataset;
 
 /**
  * A small synthetic dataset (coloured things, as in the CLI end-to-end test) trained for a few epochs once per
@@ -32,9 +25,6 @@ import org.cartengine.engine.backend.Backends;
  * path leading out with "..", a symbolic link leading out, and a secret file beside the dataset.
  */
 final class TinyRun {
-  static final String[] COLORS = {"red", "green", "blue", "yellow", "black", "white"};
-  static final String[] THINGS = {"cat", "car", "tree", "house", "boat"};
-  static final int N = COLORS.length * THINGS.length;
   /** A 1x1 PNG. */
   static final byte[] PNG = Base64.getDecoder().decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
   static final String SECRET = "secret: not for the server";
@@ -48,34 +38,15 @@ final class TinyRun {
     if (run != null) return run;
     root = Files.createTempDirectory("cart-serve");
     data = root.resolve("tiny");
-    int dim = 12;
-    Random r = new Random(4);
-    float[] emb = new float[N * dim];
-    List<String> ids = new ArrayList<>(), media = new ArrayList<>(), labels = new ArrayList<>();
-    List<Caption> caps = new ArrayList<>();
-    for (int i = 0; i < N; i++) {
-      String color = COLORS[i / THINGS.length], thing = THINGS[i % THINGS.length];
-      emb[i * dim + i / THINGS.length] = 1f;
-      emb[i * dim + COLORS.length + i % THINGS.length] = 1f;
-      for (int j = 0; j < dim; j++) emb[i * dim + j] += (float) (0.05 * r.nextGaussian());
-      String id = "item" + i;
-      ids.add(id);
-      media.add(switch (i) {
-        case 0, 1, 2 -> "media/" + id + ".png";
-        case 3 -> "https://example.org/picture.png";
-        case 4 -> "../secret.png";
-        case 5 -> "media/link.png";
-        case 6 -> "media/missing.png";
-        case 7 -> "items.npy.png";
-        default -> "";
-      });
-      labels.add(color + " " + thing);
-      caps.add(new Caption(i, id, color + " " + thing, Split.TRAIN));
-      caps.add(new Caption(i, id, "a " + thing + " in " + color, Split.TRAIN));
-      caps.add(new Caption(i, id, "the " + color + " " + thing, Split.VAL));
-      caps.add(new Caption(i, id, thing + " that is " + color, Split.TEST));
-    }
-    org.cartengine.cart.data.DatasetWriter.write(data, DatasetInfo.of("tiny", "image", "synthetic", "test", "CC0"), ids, media, labels, Embeddings.of(emb, N, dim), caps);
+    TinyDataset.write(data, "tiny", i -> switch (i) {
+      case 0, 1, 2 -> "media/item" + i + ".png";
+      case 3 -> "https://example.org/picture.png";
+      case 4 -> "../secret.png";
+      case 5 -> "media/link.png";
+      case 6 -> "media/missing.png";
+      case 7 -> "items.npy.png";
+      default -> "";
+    });
     Files.createDirectories(data.resolve("media"));
     for (int i = 0; i < 3; i++) Files.write(data.resolve("media/item" + i + ".png"), PNG);
     secret = root.resolve("secret.png");
