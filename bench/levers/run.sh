@@ -8,15 +8,18 @@ OUT=${2:-runs/levers}
 EPOCHS=${3:-3}
 DATA=${4:-emoji}
 mkdir -p "$OUT"
-# row name | extra train options
+# row name | extra train options. The rows are levers of the paper's semantic identifiers, so each names --scheme cart
+# (train's default, auto, picks atomic identifiers on emoji and clipart-dev; the "atomic" row is that default).
 ROWS=(
-  "ids-paper|--k 128 --codebook-size 128 --no-normalize --kmeans-lloyd 0 --align-weight 0"
-  "ids-corpus-scaled|--align-weight 0"
-  "default|"
-  "label-smoothing-0.1|--label-smoothing 0.1"
-  "restarts-1-epoch|--restart-epochs 1"
-  "warmup-400|--warmup-steps 400"
-  "omega-0.5|--omega 0.5"
+  "ids-paper|--scheme cart --k 128 --codebook-size 128 --no-normalize --kmeans-lloyd 0 --align-weight 0"
+  "ids-corpus-scaled|--scheme cart --align-weight 0"
+  "default|--scheme cart"
+  "label-smoothing-0.1|--scheme cart --label-smoothing 0.1"
+  "restarts-1-epoch|--scheme cart --restart-epochs 1"
+  "warmup-400|--scheme cart --warmup-steps 400"
+  "omega-0.5|--scheme cart --omega 0.5"
+  "rqvae-paper-schedule|--scheme cart --index-epochs 500 --warmup-epochs 300 --index-lr 1e-4"
+  "atomic|--scheme atomic"
 )
 for row in "${ROWS[@]}"; do
   name=${row%%|*}; opts=${row#*|}

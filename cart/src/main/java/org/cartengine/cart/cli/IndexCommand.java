@@ -67,8 +67,10 @@ public final class IndexCommand implements Callable<Integer> {
     index.indexEpochs = e;
   }
 
-  @Option(names = "--lr", paramLabel = "LR", description = "RQ-VAE peak learning rate (default: ${DEFAULT-VALUE}; the paper: 1e-4)")
-  double lr = IndexOptions.DEFAULTS.lr;
+  @Option(names = "--lr", hidden = true, paramLabel = "LR", description = "the former name of --index-lr")
+  void lr(double lr) {
+    index.indexLr = lr;
+  }
 
   @Option(names = "--batch-size", paramLabel = "B", description = "RQ-VAE batch size (default: ${DEFAULT-VALUE})")
   int batchSize = IndexOptions.DEFAULTS.batchSize;
@@ -132,7 +134,6 @@ public final class IndexCommand implements Callable<Integer> {
 
   private IndexConfig config() {
     IndexConfig c = index.toConfig(seed);
-    c.lr = lr;
     c.batchSize = batchSize;
     return c.validate();
   }

@@ -38,6 +38,9 @@ public final class IndexOptions {
   @Option(names = "--index-epochs", paramLabel = "E", description = "RQ-VAE training epochs (default: ${DEFAULT-VALUE}; the paper: 500).")
   public int indexEpochs = DEFAULTS.epochs;
 
+  @Option(names = "--index-lr", paramLabel = "LR", description = "RQ-VAE peak learning rate (default: ${DEFAULT-VALUE}; the paper: 1e-4).")
+  public double indexLr = DEFAULTS.lr;
+
   @Option(names = "--warmup-epochs", paramLabel = "E", description = "RQ-VAE warm-up epochs (default: ${DEFAULT-VALUE}; the paper: 300).")
   public int warmupEpochs = DEFAULTS.warmupEpochs;
 
@@ -64,6 +67,7 @@ public final class IndexOptions {
     c.hidden = hidden;
     c.epochs = indexEpochs;
     c.warmupEpochs = warmupEpochs;
+    c.lr = indexLr;
     c.trainSample = trainSample;
     c.atomicBase = atomicBase;
     c.normalize = normalize;

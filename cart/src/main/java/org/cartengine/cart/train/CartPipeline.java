@@ -4,7 +4,9 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.cartengine.cart.baseline.DualTower;
 import org.cartengine.cart.data.Dataset;
 import org.cartengine.cart.data.Split;
@@ -104,23 +106,33 @@ public final class CartPipeline {
       b = dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
     }
     // Embedding re-rank of CART's beam candidates by a text tower: the retriever's own alignment head
-    // when it was trained with one (no extra budget), else the dual tower. Its weight is chosen on val.
+    // (no extra budget) and the dual tower, whichever re-ranks val better, with its weight chosen on val.
     Metrics rerank = null;
     double rerankQps = 0;
     Reranker.Choice choice = null;
     String note = null;
-    QueryTower tower = align != null ? new AlignedTower(model, align.head(), itemsNormed, ds.dim()) : b != null ? b.tower() : null;
-    if (tower != null) {
-      String towerName = align != null ? Reranking.ALIGNER : Reranking.DUAL_TOWER;
+    Map<String, QueryTower> towers = new LinkedHashMap<>();
+    if (align != null) towers.put(Reranking.ALIGNER, new AlignedTower(model, align.head(), itemsNormed, ds.dim()));
+    if (b != null) towers.put(Reranking.DUAL_TOWER, b.tower());
+    if (!towers.isEmpty()) {
+      String towerName = towers.keySet().iterator().next();
       if (val.size() > 0) {
         Evaluator.Searched valHits = Evaluator.searchAll(model, ids.trie(), val.queries(), tc.beam(), 256);
-        Reranker probe = new Reranker(tower, 0);
-        choice = Reranker.choose(valHits.hits(), probe.towerLogits(val.queries(), valHits.hits()), val.relevant());
-        note = String.format("%s tower, weight %.1f chosen on %d val queries (val R@1 %.2f)", towerName, choice.weight(), val.size(), choice.metrics().r1());
+        StringBuilder tried = new StringBuilder();
+        for (Map.Entry<String, QueryTower> t : towers.entrySet()) {
+          Reranker.Choice c = Reranker.choose(valHits.hits(), new Reranker(t.getValue(), 0).towerLogits(val.queries(), valHits.hits()), val.relevant());
+          tried.append(String.format("%s%s w %.1f val R@1 %.2f", tried.length() == 0 ? "" : "; ", t.getKey(), c.weight(), c.metrics().r1()));
+          if (choice == null || c.metrics().r1() > choice.metrics().r1()) {
+            choice = c;
+            towerName = t.getKey();
+          }
+        }
+        note = String.format("%s tower, weight %.1f chosen on %d val queries (%s)", towerName, choice.weight(), val.size(), tried);
       } else {
         choice = new Reranker.Choice(DEFAULT_RERANK_WEIGHT, null);
         note = String.format("%s tower, weight %.1f (no val split to choose it on)", towerName, DEFAULT_RERANK_WEIGHT);
       }
+      QueryTower tower = towers.get(towerName);
       Reranker rr = new Reranker(tower, choice.weight());
       long r0 = System.nanoTime();
       List<List<org.cartengine.cart.search.BeamSearch.Hit>> reranked = rr.rerank(test.queries(), searched.hits(), 10);
@@ -152,7 +164,7 @@ public final class CartPipeline {
   public static Baseline dualTower(Dataset ds, BpeTokenizer tok, CartConfig c, TrainConfig tc, PairSet train, PairSet queries, double seconds, Backend be) {
     DualTower dt = new DualTower(be, new Rng(tc.seed() + 1), tok.vocabSize(), c.dModel(), c.heads(), c.ffn(), c.encoderLayers(), c.dropout(),
         c.maxQueryLength(), ds.embeddings().toArray(), ds.size(), ds.dim());
-    DualTower.Result res = dt.train(train, Math.max(1, tc.epochs() * 4), seconds, tc.batchSize(), tc.lr(), tc.seed());
+    DualTower.Result res = dt.train(train, Math.max(1, tc.epochs() * 4), seconds, tc.batchSize(), DualTower.LR, tc.seed());
     long q0 = System.nanoTime();
     List<int[]> r = dt.rank(queries.queries(), 10, 256);
     double qps = queries.size() / Math.max(1e-9, (System.nanoTime() - q0) / 1e9);

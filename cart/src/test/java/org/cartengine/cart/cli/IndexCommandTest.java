@@ -49,4 +49,16 @@ class IndexCommandTest {
     assertEquals(2, a.code());
     assertTrue(a.err().contains("holds no index"), a.err());
   }
+
+  @Test
+  void theRqVaeLearningRateReachesTheSavedConfigUnderBothNames() throws Exception {
+    // --index-lr is shared with train and ablate (the paper's schedule, 1e-4); index keeps --lr, its former name.
+    for (String flag : List.of("--index-lr", "--lr")) {
+      Path out = tmp.resolve("lr" + flag.length());
+      DataCommandTest.Result r = DataCommandTest.cart(args("index", "--synthetic", "100", flag, "1.5e-4", "--out", out.toString()));
+      assertEquals(0, r.code(), r.err());
+      String json = Files.readString(out.resolve("index.json"));
+      assertTrue(json.contains("\"lr\": 1.5E-4"), flag + ": " + json);
+    }
+  }
 }

@@ -61,6 +61,11 @@ class CliEndToEndTest {
     JsonObject m = JsonParser.parseString(Files.readString(run.resolve("metrics.json"))).getAsJsonObject();
     assertTrue(m.getAsJsonObject("cart").has("R@1") && m.getAsJsonObject("dual_tower").has("MRR@10"), m.toString());
     assertTrue(Files.exists(run.resolve("training.png")) && Files.exists(run.resolve("best.safetensors")) && Files.exists(run.resolve("index")));
+    // Both text towers were tried on val for the re-rank; the chosen one is what eval and search load.
+    String note = m.getAsJsonObject("cart_rerank").get("note").getAsString();
+    assertTrue(note.contains("aligner w") && note.contains("dual-tower w"), note);
+    String chosen = JsonParser.parseString(Files.readString(run.resolve("rerank.json"))).getAsJsonObject().get("tower").getAsString();
+    assertTrue(note.startsWith(chosen + " tower"), chosen + " / " + note);
 
     String eval = run(0, "eval", "--run", run.toString(), "--baseline", "dual-tower", "--baseline-seconds", "2", "--beam", "5");
     assertTrue(eval.contains("R@1") && eval.contains("dual tower"), eval);
