@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's levers table: one `cart train` per row on the same data, seed and epoch budget (epochs, not minutes,
 # so that rows stay comparable on a machine whose load changes), then one table of test metrics from each run's
-# metrics.json. ONLY=row,row runs a subset; rows already run (metrics.json present) are skipped. Usage: bench/levers/run.sh [JAR] [OUT_DIR] [EPOCHS] [DATA]
+# metrics.json. ONLY=row,row runs a subset; EXTRA="--lr 2e-3" adds options to every row (e.g. an earlier default, to
+# add a row to a table measured before that default changed); rows already run (metrics.json present) are skipped. Usage: bench/levers/run.sh [JAR] [OUT_DIR] [EPOCHS] [DATA]
 set -euo pipefail
 JAR=${1:-cart/target/cart-engine.jar}
 OUT=${2:-runs/levers}
@@ -25,9 +26,9 @@ for row in "${ROWS[@]}"; do
   name=${row%%|*}; opts=${row#*|}
   if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
   [ -f "$OUT/$name/metrics.json" ] && { echo "skip $name (done)"; continue; }
-  echo "== $name: train --data $DATA --minutes 0 --epochs $EPOCHS $opts"
+  echo "== $name: train --data $DATA --minutes 0 --epochs $EPOCHS $opts ${EXTRA:-}"
   # shellcheck disable=SC2086
-  java -jar "$JAR" train --data "$DATA" --out "$OUT/$name" --minutes 0 --epochs "$EPOCHS" --seed 42 $opts > "$OUT/$name.out" 2> "$OUT/$name.err" \
+  java -jar "$JAR" train --data "$DATA" --out "$OUT/$name" --minutes 0 --epochs "$EPOCHS" --seed 42 $opts ${EXTRA:-} > "$OUT/$name.out" 2> "$OUT/$name.err" \
     || { echo "$name failed, see $OUT/$name.err"; continue; }
 done
 python3 - "$OUT" <<'PY'

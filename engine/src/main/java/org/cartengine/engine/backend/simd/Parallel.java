@@ -13,8 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on the machine, where an even split would wait for the slower half.
  */
 final class Parallel {
-  /** Below this many element operations per chunk, another thread does not pay for its hand-off. */
-  static final long MIN_WORK = 1 << 15;
+  /**
+   * Below this many element operations per chunk, another thread does not pay for its hand-off
+   * ({@code -Dcart.parallel.minWork} for measurements).
+   */
+  static final long MIN_WORK = Long.getLong("cart.parallel.minWork", 1 << 15);
 
   private static ForkJoinPool pool;
 
