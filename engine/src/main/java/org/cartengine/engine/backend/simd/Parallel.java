@@ -1,16 +1,24 @@
 package org.cartengine.engine.backend.simd;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Parallel loops over index ranges on one process-wide pool. A loop whose total work is below
- * {@link #MIN_WORK} runs inline (forking costs microseconds, a small kernel less); a bigger one is cut
- * into up to 4 chunks per thread, which the caller and {@code threads - 1} pool workers take from a
- * shared counter. Self-scheduling keeps both cores busy when one of them is slowed down by other work
- * on the machine, where an even split would wait for the slower half.
+ * Parallel loops over index ranges on process-wide worker threads. A loop whose total work is below
+ * {@link #MIN_WORK} runs inline; a bigger one is cut into up to 4 chunks per thread, which the caller
+ * and {@code threads - 1} workers take from a shared counter. Self-scheduling keeps both cores busy
+ * when one of them is slowed down by other work on the machine, where an even split would wait for
+ * the slower half.
+ *
+ * <p>A training step at CART's default shape is thousands of small kernels. On a fork/join pool each
+ * hand-off woke a parked thread (tens of microseconds): the default step ran at 392 samples/s on two
+ * threads against 550 on one (2-core AMD EPYC, bench/README.md). So the workers here spin for
+ * {@link #SPIN_NANOS} after each task, picking the next one up within a fraction of a microsecond,
+ * and park only when no work came. One loop owns the workers at a time: a loop that starts while
+ * another one holds them (a nested loop, a second caller thread) runs inline on its own thread.
  */
 final class Parallel {
   /**
@@ -19,7 +27,11 @@ final class Parallel {
    */
   static final long MIN_WORK = Long.getLong("cart.parallel.minWork", 1 << 15);
 
-  private static ForkJoinPool pool;
+  /** How long an idle worker waits for the next task before parking ({@code -Dcart.parallel.spinMicros}). */
+  static final long SPIN_NANOS = Long.getLong("cart.parallel.spinMicros", 200) * 1000;
+
+  private static final List<Worker> WORKERS = new ArrayList<>();
+  private static final AtomicBoolean BUSY = new AtomicBoolean();
 
   final int threads;
 
@@ -31,34 +43,95 @@ final class Parallel {
     void run(int lo, int hi);
   }
 
-  private static synchronized ForkJoinPool pool(int threads) {
-    if (pool == null || pool.getParallelism() < threads) {
-      pool = new ForkJoinPool(Math.max(threads, Runtime.getRuntime().availableProcessors()), p -> {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-        t.setName("cart-simd-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
-      }, null, false);
-    }
-    return pool;
-  }
-
   /** Runs body over [0, n) in chunks; workPerItem is the cost of one index in element operations. */
   void forRange(int n, long workPerItem, Range body) {
     long chunks = Math.min(Math.min(4L * threads, n), Math.max(1, n * Math.max(1, workPerItem) / MIN_WORK));
-    if (chunks <= 1 || threads == 1) {
+    if (chunks <= 1 || threads == 1 || !BUSY.compareAndSet(false, true)) {
       if (n > 0) body.run(0, n);
       return;
     }
-    int c = (int) chunks;
-    AtomicInteger next = new AtomicInteger();
-    Runnable loop = () -> {
-      for (int t; (t = next.getAndIncrement()) < c; ) body.run((int) ((long) n * t / c), (int) ((long) n * (t + 1) / c));
-    };
-    ForkJoinPool p = pool(threads);
-    ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[Math.min(threads, c) - 1];
-    for (int h = 0; h < helpers.length; h++) helpers[h] = p.submit(loop);
-    loop.run();
-    for (ForkJoinTask<?> h : helpers) h.join();
+    try {
+      int c = (int) chunks;
+      AtomicInteger next = new AtomicInteger();
+      Runnable loop = () -> {
+        for (int t; (t = next.getAndIncrement()) < c; ) body.run((int) ((long) n * t / c), (int) ((long) n * (t + 1) / c));
+      };
+      Worker[] helpers = workers(Math.min(threads, c) - 1);
+      for (Worker w : helpers) w.post(loop);
+      Throwable failure = null;
+      try {
+        loop.run();
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      }
+      for (Worker w : helpers) {
+        Throwable t = w.await();
+        if (failure == null) failure = t;
+      }
+      if (failure instanceof RuntimeException re) throw re;
+      if (failure instanceof Error er) throw er;
+    } finally {
+      BUSY.set(false);
+    }
+  }
+
+  private static synchronized Worker[] workers(int count) {
+    while (WORKERS.size() < count) {
+      Worker w = new Worker(WORKERS.size());
+      w.start();
+      WORKERS.add(w);
+    }
+    return WORKERS.subList(0, count).toArray(new Worker[0]);
+  }
+
+  /** A daemon thread that runs posted tasks, spinning between them and parking when none comes. */
+  private static final class Worker extends Thread {
+    private volatile Runnable task;
+    private volatile boolean parked;
+    private volatile Throwable failure;
+
+    Worker(int index) {
+      super("cart-simd-" + index);
+      setDaemon(true);
+    }
+
+    /** Hands the task over; the Dekker pair (task, parked) ensures a worker about to park sees it or is unparked. */
+    void post(Runnable r) {
+      failure = null;
+      task = r;
+      if (parked) LockSupport.unpark(this);
+    }
+
+    /** Waits until the posted task has run; returns what it threw, if anything. */
+    Throwable await() {
+      long spins = 0;
+      while (task != null) {
+        if (++spins < 100_000) Thread.onSpinWait();
+        else Thread.yield();
+      }
+      return failure;
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Runnable r = task;
+        if (r == null) {
+          long until = System.nanoTime() + SPIN_NANOS;
+          while ((r = task) == null && System.nanoTime() < until) Thread.onSpinWait();
+          if (r == null) {
+            parked = true;
+            while ((r = task) == null) LockSupport.park(this);
+            parked = false;
+          }
+        }
+        try {
+          r.run();
+        } catch (Throwable t) {
+          failure = t;
+        }
+        task = null;
+      }
+    }
   }
 }
