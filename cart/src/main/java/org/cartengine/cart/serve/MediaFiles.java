@@ -52,7 +52,11 @@ final class MediaFiles {
     return m.startsWith("https://") || m.startsWith("http://");
   }
 
-  /** Where a client finds the picture of an item with this media path: its URL, /media/PATH for an image file, else empty. */
+  /**
+   * Where a client finds the picture of an item with this media path: its URL, /media/PATH for an image file that
+   * {@link #resolve} would serve (a missing file, or one outside the directory, gets no picture rather than a broken
+   * image on the page), else empty.
+   */
   Optional<String> pictureUrl(String media) {
     if (media.isEmpty()) return Optional.empty();
     if (isUrl(media)) {
@@ -63,7 +67,7 @@ final class MediaFiles {
         return Optional.empty();
       }
     }
-    if (root == null || !IMAGES.contains(extension(media))) return Optional.empty();
+    if (root == null || !IMAGES.contains(extension(media)) || resolve(media).isEmpty()) return Optional.empty();
     return Optional.of("/media/" + encodePath(media));
   }
 

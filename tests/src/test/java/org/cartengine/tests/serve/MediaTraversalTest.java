@@ -60,15 +60,12 @@ class MediaTraversalTest {
 
   @Test
   void picturesOnlyPointInsideTheDirectoryOrToUrls() throws Exception {
-    // Item 4's media is "../secret.png" and item 5's a symbolic link out: the API offers no picture for them
-    // that the server would then serve.
-    for (String id : new String[] {"item4", "item5"}) {
+    // Item 4's media is "../secret.png", item 5's a symbolic link out, item 6's a missing file and item 7's a file of
+    // the directory that is not its media: the API offers no picture for them (the page would show a broken image).
+    for (String id : new String[] {"item4", "item5", "item6", "item7"}) {
       String body = TinyRun.get(server, "/api/items/" + id).body();
       var o = com.google.gson.JsonParser.parseString(body).getAsJsonObject();
-      if (!o.get("picture").isJsonNull()) {
-        RawHttp.Reply r = RawHttp.get(server.port(), o.get("picture").getAsString());
-        assertEquals(404, r.status(), id + " " + body);
-      }
+      assertTrue(o.get("picture").isJsonNull(), id + " " + body);
     }
   }
 }
