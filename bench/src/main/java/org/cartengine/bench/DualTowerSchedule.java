@@ -3,6 +3,7 @@ package org.cartengine.bench;
 import java.util.List;
 import java.util.Locale;
 import org.cartengine.cart.baseline.DualTower;
+import org.cartengine.cart.cli.ModelOptions;
 import org.cartengine.cart.data.Dataset;
 import org.cartengine.cart.data.Split;
 import org.cartengine.cart.search.Metrics;
@@ -40,7 +41,8 @@ public final class DualTowerSchedule {
     }
     Dataset ds = Dataset.open(data);
     Backend be = Backends.get();
-    BpeTokenizer tok = BpeTokenizer.train(CartData.trainTexts(ds), 3000, 2);
+    ModelOptions mo = new ModelOptions();  // the no-argument train's sizes, seed and batch
+    BpeTokenizer tok = BpeTokenizer.train(CartData.trainTexts(ds), mo.vocab, 2);
     PairSet train = CartData.trainPairs(ds, tok);
     PairSet test = CartData.queries(ds, Split.TEST, tok);
     System.out.printf(Locale.ROOT, "%s: %d train pairs, %d test queries, %d items; stopped after %d epochs; peak lr %s; backend %s%n", ds.info().name(),
@@ -49,9 +51,10 @@ public final class DualTowerSchedule {
     System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (String h : horizons.split(",")) {
       int horizon = Integer.parseInt(h.trim());
-      // Sizes and seed as CartPipeline.dualTower under the no-argument train (d_model 64, 4 heads, FFN 128, 3 layers).
-      DualTower dt = new DualTower(be, new Rng(42 + 1), tok.vocabSize(), 64, 4, 128, 3, 0.1, 24, ds.embeddings().toArray(), ds.size(), ds.dim());
-      DualTower.Result r = dt.train(train, epochs, Double.POSITIVE_INFINITY, 128, lr, 42, horizon);
+      // As CartPipeline.dualTower builds it under the no-argument train.
+      DualTower dt = new DualTower(be, new Rng(mo.seed + 1), tok.vocabSize(), mo.dModel, mo.heads, mo.ffn, mo.encoderLayers, mo.dropout, mo.maxQueryLength,
+          ds.embeddings().toArray(), ds.size(), ds.dim());
+      DualTower.Result r = dt.train(train, epochs, Double.POSITIVE_INFINITY, mo.batchSize, lr, mo.seed, horizon);
       List<int[]> ranked = dt.rank(test.queries(), 10, 256);
       Metrics m = Metrics.of(ranked, test.relevant());
       System.out.printf(Locale.ROOT, "| %s%s | %.2f | %.2f | %.2f | %.2f | %.0f |%n", horizon == 0 ? "-" : horizon + " epochs", horizon == epochs ? " (annealed by the end)" : horizon == 0 ? " (constant after warm-up)" : "",

@@ -1,7 +1,6 @@
 package org.cartengine.engine.backend.simd;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -30,7 +29,8 @@ final class Parallel {
   /** How long an idle worker waits for the next task before parking ({@code -Dcart.parallel.spinMicros}). */
   static final long SPIN_NANOS = Long.getLong("cart.parallel.spinMicros", 200) * 1000;
 
-  private static final List<Worker> WORKERS = new ArrayList<>();
+  /** The workers started so far; grown (never shrunk) under the class lock, read without it. */
+  private static volatile Worker[] workers = new Worker[0];
   private static final AtomicBoolean BUSY = new AtomicBoolean();
 
   final int threads;
@@ -56,16 +56,17 @@ final class Parallel {
       Runnable loop = () -> {
         for (int t; (t = next.getAndIncrement()) < c; ) body.run((int) ((long) n * t / c), (int) ((long) n * (t + 1) / c));
       };
-      Worker[] helpers = workers(Math.min(threads, c) - 1);
-      for (Worker w : helpers) w.post(loop);
+      int helpers = Math.min(threads, c) - 1;
+      Worker[] ws = workers(helpers);
+      for (int h = 0; h < helpers; h++) ws[h].post(loop);
       Throwable failure = null;
       try {
         loop.run();
       } catch (RuntimeException | Error e) {
         failure = e;
       }
-      for (Worker w : helpers) {
-        Throwable t = w.await();
+      for (int h = 0; h < helpers; h++) {
+        Throwable t = ws[h].await();
         if (failure == null) failure = t;
       }
       if (failure instanceof RuntimeException re) throw re;
@@ -75,13 +76,22 @@ final class Parallel {
     }
   }
 
-  private static synchronized Worker[] workers(int count) {
-    while (WORKERS.size() < count) {
-      Worker w = new Worker(WORKERS.size());
-      w.start();
-      WORKERS.add(w);
+  /** At least {@code count} started workers; the lock is taken only when more are needed. */
+  private static Worker[] workers(int count) {
+    Worker[] ws = workers;
+    if (ws.length >= count) return ws;
+    synchronized (Parallel.class) {
+      ws = workers;
+      if (ws.length < count) {
+        ws = Arrays.copyOf(ws, count);
+        for (int i = workers.length; i < count; i++) {
+          ws[i] = new Worker(i);
+          ws[i].start();
+        }
+        workers = ws;
+      }
+      return ws;
     }
-    return WORKERS.subList(0, count).toArray(new Worker[0]);
   }
 
   /** A daemon thread that runs posted tasks, spinning between them and parking when none comes. */
