@@ -29,16 +29,25 @@ public final class CartData {
   }
 
   /**
-   * Queries of a held-out split. Relevance rule of the dataset format (cart/data/package-info.java): a query is a hit for every item that has a caption with the same text
-   * in ANY split, after lower-casing and collapsing whitespace; so a test label that is also another
-   * item's train caption counts for both items. Generated captions (those with a {@code source}, the
-   * caption enhancement's pseudo-queries) do not make an item relevant: they are training data made by
-   * a tool, and counting them would let enhancement redefine the ground truth it is measured on.
+   * Queries of a held-out split. Relevance rule of the dataset format (cart/data/package-info.java): a query is a hit for every item that has a caption with the same text,
+   * after lower-casing and collapsing whitespace; so a test label that is also another item's train caption counts for
+   * both items. A {@code test} query looks at the captions of every split; a {@code val} query only at {@code train}
+   * and {@code val} captions, so that nothing chosen on val ever reads a test caption. Generated captions (those with
+   * a {@code source}, the caption enhancement's pseudo-queries) do not make an item relevant: they are training data
+   * made by a tool, and counting them would let enhancement redefine the ground truth it is measured on.
    */
   public static PairSet queries(Dataset ds, Split split, BpeTokenizer tok) {
+    return pairs(ds.captions(split), relevance(relevanceCaptions(ds, split)), tok);
+  }
+
+  /** The captions whose texts decide relevance for queries of {@code split} (the dataset format's rule). */
+  public static List<Caption> relevanceCaptions(Dataset ds, Split split) {
     List<Caption> all = new ArrayList<>();
-    for (Split s : Split.values()) for (Caption c : ds.captions(s)) if (c.source() == null || s == split) all.add(c);
-    return pairs(ds.captions(split), relevance(all), tok);
+    for (Split s : Split.values()) {
+      if (split == Split.VAL && s == Split.TEST) continue;
+      for (Caption c : ds.captions(s)) if (c.source() == null || s == split) all.add(c);
+    }
+    return all;
   }
 
   static PairSet pairs(List<Caption> caps, BpeTokenizer tok) {
