@@ -189,7 +189,7 @@ public final class DualTower extends Module implements QueryTower {
    * candidates[i]); cost is the candidates', not the corpus's.
    */
   @Override
-  public double[][] candidateCosines(List<int[]> queries, int[][] candidates, int batch) {
+  public double[][] candidateCosines(List<String> texts, List<int[]> queries, int[][] candidates, int batch) {
     double[][] out = new double[queries.size()][];
     train(false);
     try (AutoCloseable ng = Autograd.noGrad()) {

@@ -37,12 +37,12 @@ public final class AblateCommand implements Callable<Integer> {
   static final Map<String, String> LABELS = new LinkedHashMap<>();
 
   static {
-    LABELS.put("cart", "CART");
+    LABELS.put("cart", "CART (semantic ids)");
     LABELS.put("no-rdrop", "w/o consistency loss");
     LABELS.put("no-fusion", "w/o fusion strategy");
     LABELS.put("rq-only", "w/o K-Means (rq-only ids)");
     LABELS.put("hkmeans", "w/o RQ-VAE (hierarchical K-Means ids)");
-    LABELS.put("atomic", "atomic ids");
+    LABELS.put("atomic", "CART (atomic ids)");
   }
 
   @Override
@@ -53,10 +53,12 @@ public final class AblateCommand implements Callable<Integer> {
     Path root = out != null ? out : Path.of("runs", ds.info().name() + "-ablate");
     Table t = new Table("setting", "R@1", "R@5", "R@10", "MRR@10", "train s");
     List<String> done = new ArrayList<>();
+    org.cartengine.cart.text.TextEmbedder text = org.cartengine.cart.text.TextEncoders.load(model.textEncoder, be);
     for (String row : rows) {
       if (!LABELS.containsKey(row)) throw new IllegalArgumentException("--rows: unknown row '" + row + "' (known: " + LABELS.keySet() + ")");
       ModelOptions m = copy(model);
       IndexConfig idx = index.toConfig(m.seed);
+      if (index.isAutoSpace() && text != null) idx.space = IndexConfig.SPACE_CAPTIONS;
       switch (row) {
         case "no-rdrop" -> m.noRdrop = true;
         case "no-fusion" -> m.noFusion = true;
@@ -65,7 +67,7 @@ public final class AblateCommand implements Callable<Integer> {
       }
       System.err.println("== ablation row: " + LABELS.get(row));
       CartPipeline.Outcome o = CartPipeline.run(ds, data, new RunDir(root.resolve(row)), idx.validate(), TrainCommand.spec(m),
-          TrainCommand.trainConfig(m), false, false, be, System.err);
+          TrainCommand.trainConfig(m), false, false, text, be, System.err);
       t.row(LABELS.get(row), o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.trainSeconds()));
       done.add(row);
       System.err.println(t);

@@ -70,15 +70,18 @@ public final class EvalCommand implements Callable<Integer> {
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), qs.queries(), beam, 256, org.cartengine.cart.search.BeamScoring.parse(scoring));
     Metrics m = Metrics.of(Reranker.items(searched.hits()), qs.relevant());
     Table t = new Table("method", "R@1", "R@5", "R@10", "MRR@10", "queries/s");
-    t.row("CART", m.r1(), m.r5(), m.r10(), m.mrr10(), String.format("%.0f", searched.queriesPerSecond()));
+    String method = tr.index().config().scheme.methodLabel();
+    t.row(method, m.r1(), m.r5(), m.r10(), m.mrr10(), String.format("%.0f", searched.queriesPerSecond()));
     JsonObject out = new JsonObject();
+    out.addProperty("method", method);
+    out.addProperty("scheme", tr.index().config().scheme.cliName);
     out.add("cart", CartPipeline.metricsJson(m, searched.queriesPerSecond()));
     Reranker rr = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, be) : null;
     if (rr != null) {
       long r0 = System.nanoTime();
-      Metrics mr = Metrics.of(Reranker.items(rr.rerank(qs.queries(), searched.hits(), 10)), qs.relevant());
+      Metrics mr = Metrics.of(Reranker.items(rr.rerank(qs.texts(), qs.queries(), searched.hits(), 10)), qs.relevant());
       double qps = qs.size() / (qs.size() / searched.queriesPerSecond() + (System.nanoTime() - r0) / 1e9);
-      t.row(String.format("CART + re-rank (w %.1f)", rr.weight()), mr.r1(), mr.r5(), mr.r10(), mr.mrr10(), String.format("%.0f", qps));
+      t.row(String.format("%s + re-rank (w %.1f)", method, rr.weight()), mr.r1(), mr.r5(), mr.r10(), mr.mrr10(), String.format("%.0f", qps));
       JsonObject jr = CartPipeline.metricsJson(mr, qps);
       jr.addProperty("weight", rr.weight());
       out.add("cart_rerank", jr);

@@ -57,8 +57,18 @@ public final class IndexOptions {
   @Option(names = "--kmeans-lloyd", paramLabel = "I", description = "Full-batch Lloyd iterations after mini-batch K-Means, until no assignment changes; 0 = off (default: ${DEFAULT-VALUE}).")
   public int kmeansLloyd = DEFAULTS.kmeansLloydIterations;
 
+  @Option(names = "--id-space", paramLabel = "SPACE", description = "What identifiers are built on: items (the item embeddings), captions (the "
+      + "pretrained text encoder's mean embedding of each item's train captions; items without one borrow their nearest captioned items'), "
+      + "or auto (train: captions when a pretrained text encoder is on, else items) (default: ${DEFAULT-VALUE}).")
+  public String space = AUTO;
+
+  public boolean isAutoSpace() {
+    return AUTO.equals(space);
+  }
+
   public IndexConfig toConfig(long seed) {
     IndexConfig c = new IndexConfig();
+    c.space = isAutoSpace() ? IndexConfig.SPACE_ITEMS : space;
     c.scheme = isAuto() ? Scheme.CART : Scheme.parse(scheme);
     c.k = k;
     c.codebooks = codebooks;

@@ -4,8 +4,9 @@ import picocli.CommandLine.Option;
 
 /** Retriever size and training options shared by train and ablate. */
 public final class ModelOptions {
-  @Option(names = "--epochs", description = "Training epochs; with --minutes, the most that may run (default: ${DEFAULT-VALUE}).")
-  public int epochs = 30;
+  @Option(names = "--epochs", description = "Training epochs; with --minutes, the most that may run (default: ${DEFAULT-VALUE}: high enough that the "
+      + "time budget, not a fixed epoch count, ends a run on a small dataset; the best epoch on val is kept).")
+  public int epochs = 1000;
 
   @Option(names = "--minutes", description = "Time budget of the retriever's training: its first steps are timed and the run is planned "
       + "(steps and learning-rate schedule) to end within it; 0 = exactly --epochs (default: ${DEFAULT-VALUE}, sized so that "
@@ -72,4 +73,8 @@ public final class ModelOptions {
 
   @Option(names = "--no-rdrop", description = "Ablation: no R-Drop consistency loss.")
   public boolean noRdrop;
+
+  @Option(names = "--text-encoder", paramLabel = "NAME", description = "Pretrained sentence encoder: minilm (all-MiniLM-L6-v2 on this engine: the "
+      + "caption-matching baseline, the captions re-rank tower, and the caption space for identifiers) or scratch (none) (default: ${DEFAULT-VALUE}).")
+  public String textEncoder = org.cartengine.cart.text.TextEncoders.SCRATCH;
 }

@@ -52,7 +52,7 @@ public final class SearchCommand implements Callable<Integer> {
     org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(tr.run(), model, ds, be) : null;
     boolean rr = reranker != null;
     List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k);
-    if (rr) hits = reranker.rerank(enc, hits, k);
+    if (rr) hits = reranker.rerank(queries, enc, hits, k);
     double secs = (System.nanoTime() - t0) / 1e9;
     for (int i = 0; i < queries.size(); i++) {
       System.out.println("query: " + queries.get(i));

@@ -42,14 +42,17 @@ public final class TrainCommand implements Callable<Integer> {
   @Mixin DeviceOption device = new DeviceOption();
 
   /** The identifier settings, with {@code --scheme auto} resolved on this dataset (after enhancement, which adds train captions). */
-  private IndexConfig indexConfig(Dataset ds, RunDir run) {
+  private IndexConfig indexConfig(Dataset ds, RunDir run, boolean textEncoder) {
     IndexConfig c = index.toConfig(model.seed);
+    if (index.isAutoSpace() && textEncoder) c.space = IndexConfig.SPACE_CAPTIONS;
     if (!index.isAuto()) return c;
     Path saved = run.index().resolve("index.json");
     if (resume && Files.exists(saved)) {
       // A resumed run keeps the scheme it was started with (runs from before `auto` used the paper's identifiers).
       try {
-        c.scheme = IndexStore.load(run.index()).config().scheme;
+        IndexConfig was = IndexStore.load(run.index()).config();
+        c.scheme = was.scheme;
+        if (index.isAutoSpace()) c.space = was.space;
         System.err.println("identifier scheme: " + c.scheme + " (auto: kept from the run being resumed)");
         return c.validate();
       } catch (IOException | RuntimeException e) {
@@ -79,7 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
     CartPipeline.ModelSpec spec = spec(model);
     CartPipeline.Outcome o;
     try {
-      o = CartPipeline.run(ds, data, run, indexConfig(ds, run), spec, tc, resume, !noBaseline, be, System.err);
+      org.cartengine.cart.text.TextEmbedder text = org.cartengine.cart.text.TextEncoders.load(model.textEncoder, be);
+      o = CartPipeline.run(ds, data, run, indexConfig(ds, run, text != null), spec, tc, resume, !noBaseline, text, be, System.err);
     } catch (TrainingDiverged e) {
       System.err.println("error: " + e.getMessage());
       return 3;
@@ -97,10 +101,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   static Table resultTable(CartPipeline.Outcome o) {
     Table t = new Table("method", "R@1", "R@5", "R@10", "MRR@10", "queries/s", "train s");
-    t.row("CART", o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.cartQps()), String.format("%.0f", o.trainSeconds()));
+    t.row(o.method(), o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.cartQps()), String.format("%.0f", o.trainSeconds()));
     if (o.rerank() != null)
-      t.row("CART + re-rank", o.rerank().r1(), o.rerank().r5(), o.rerank().r10(), o.rerank().mrr10(), String.format("%.0f", o.rerankQps()),
+      t.row(o.method() + " + re-rank", o.rerank().r1(), o.rerank().r5(), o.rerank().r10(), o.rerank().mrr10(), String.format("%.0f", o.rerankQps()),
           String.format("%.0f", o.trainSeconds() + (o.rerankNote().startsWith("dual") ? o.dualTraining().seconds() : 0)));
+    if (o.captionMatch() != null)
+      t.row("caption match (" + o.textEncoder() + ")", o.captionMatch().r1(), o.captionMatch().r5(), o.captionMatch().r10(), o.captionMatch().mrr10(),
+          String.format("%.0f", o.captionQps()), "0");
     if (o.dualTower() != null)
       t.row("dual tower", o.dualTower().r1(), o.dualTower().r5(), o.dualTower().r10(), o.dualTower().mrr10(), String.format("%.0f", o.dualQps()),
           String.format("%.0f", o.dualTraining().seconds()));

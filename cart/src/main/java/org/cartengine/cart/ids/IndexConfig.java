@@ -11,6 +11,17 @@ import com.google.gson.GsonBuilder;
 public final class IndexConfig {
   public Scheme scheme = Scheme.CART;
 
+  /** Identifiers built on the raw item embeddings ({@code items.npy}). */
+  public static final String SPACE_ITEMS = "items";
+  /**
+   * Identifiers built on the items' caption-space vectors: the pretrained sentence encoder's mean embedding of each item's
+   * train captions, where queries live (cart.text.CaptionSpace); items without a caption borrow their look-alikes'.
+   */
+  public static final String SPACE_CAPTIONS = "captions";
+
+  /** The vectors K-Means and the RQ-VAE cluster: {@link #SPACE_ITEMS} or {@link #SPACE_CAPTIONS}. */
+  public String space = SPACE_ITEMS;
+
   /**
    * K, clusters for the coarse token (paper: 128); 0 = scaled to the corpus ({@link #branching}).
    * Clamped to n / 4 for small corpora so clusters hold a few items each.
@@ -137,6 +148,9 @@ public final class IndexConfig {
 
   public IndexConfig validate() {
     if (scheme == null) throw new IllegalArgumentException("scheme must be one of cart, rq-only, hkmeans, atomic");
+    if (space == null) space = SPACE_ITEMS;
+    if (!space.equals(SPACE_ITEMS) && !space.equals(SPACE_CAPTIONS))
+      throw new IllegalArgumentException("id space '" + space + "' must be " + SPACE_ITEMS + " or " + SPACE_CAPTIONS);
     nonNegative("k", k);
     positive("codebooks", codebooks);
     nonNegative("codebook-size", codebookSize);

@@ -24,6 +24,24 @@ public enum Scheme {
     this.cliName = cliName;
   }
 
+  /**
+   * How a results row names a retriever on these identifiers, so that no row can be read as the paper's method when it is
+   * not: "CART (semantic ids)" for the paper's, "CART (atomic ids)" for one token per item.
+   */
+  public String methodLabel(String space) {
+    String base = methodLabel();
+    return this == ATOMIC || IndexConfig.SPACE_ITEMS.equals(space) ? base : base.replace(" ids)", " ids, caption space)");
+  }
+
+  public String methodLabel() {
+    return switch (this) {
+      case CART -> "CART (semantic ids)";
+      case RQ_ONLY -> "CART (rq-only ids)";
+      case HKMEANS -> "CART (hkmeans ids)";
+      case ATOMIC -> "CART (atomic ids)";
+    };
+  }
+
   public static Scheme parse(String s) {
     for (Scheme x : values()) if (x.cliName.equalsIgnoreCase(s) || x.name().equalsIgnoreCase(s)) return x;
     throw new IllegalArgumentException("unknown identifier scheme '" + s + "' (known: cart, rq-only, hkmeans, atomic)");

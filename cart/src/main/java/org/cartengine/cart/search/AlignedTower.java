@@ -24,7 +24,7 @@ public final class AlignedTower implements QueryTower {
   }
 
   @Override
-  public double[][] candidateCosines(List<int[]> queries, int[][] candidates, int batch) {
+  public double[][] candidateCosines(List<String> texts, List<int[]> queries, int[][] candidates, int batch) {
     double[][] out = new double[queries.size()][];
     model.train(false);
     try (AutoCloseable ng = Autograd.noGrad()) {

@@ -39,17 +39,17 @@ public final class Reranker {
   }
 
   /** The candidates' text-tower logits cos / temperature, aligned with {@code hits}. */
-  public double[][] towerLogits(List<int[]> queries, List<List<BeamSearch.Hit>> hits) {
+  public double[][] towerLogits(List<String> texts, List<int[]> queries, List<List<BeamSearch.Hit>> hits) {
     int[][] cand = new int[hits.size()][];
     for (int i = 0; i < hits.size(); i++) cand[i] = hits.get(i).stream().mapToInt(BeamSearch.Hit::item).toArray();
-    double[][] cos = tower.candidateCosines(queries, cand, 256);
+    double[][] cos = tower.candidateCosines(texts, queries, cand, 256);
     for (double[] row : cos) for (int j = 0; j < row.length; j++) row[j] /= tower.temperature();
     return cos;
   }
 
   /** The top-k of each query after re-ranking with this re-ranker's weight. */
-  public List<List<BeamSearch.Hit>> rerank(List<int[]> queries, List<List<BeamSearch.Hit>> hits, int k) {
-    return combine(hits, towerLogits(queries, hits), weight, k);
+  public List<List<BeamSearch.Hit>> rerank(List<String> texts, List<int[]> queries, List<List<BeamSearch.Hit>> hits, int k) {
+    return combine(hits, towerLogits(texts, queries, hits), weight, k);
   }
 
   /** Re-ranked top-k for a given weight from precomputed tower logits (ties keep the beam order). */

@@ -33,7 +33,7 @@ public final class EmbeddingRerank implements Searcher.Reranker {
   public List<Searcher.Result> rerank(String query, List<Searcher.Result> candidates) {
     List<BeamSearch.Hit> hits = new ArrayList<>(candidates.size());
     for (Searcher.Result c : candidates) hits.add(new BeamSearch.Hit(c.item().index(), c.score()));
-    List<BeamSearch.Hit> ranked = reranker.rerank(List.of(run.tokenizer().encode(query)), List.of(hits), hits.size()).get(0);
+    List<BeamSearch.Hit> ranked = reranker.rerank(List.of(query), List.of(run.tokenizer().encode(query)), List.of(hits), hits.size()).get(0);
     List<Searcher.Result> out = new ArrayList<>(ranked.size());
     for (BeamSearch.Hit h : ranked) {
       Searcher.Item item = null;

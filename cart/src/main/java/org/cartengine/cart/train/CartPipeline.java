@@ -7,7 +7,12 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cartengine.cart.baseline.CaptionMatch;
 import org.cartengine.cart.baseline.DualTower;
+import org.cartengine.cart.search.CaptionTower;
+import org.cartengine.cart.text.CaptionSpace;
+import org.cartengine.cart.text.TextEmbedder;
+import org.cartengine.cart.text.TextEncoders;
 import org.cartengine.cart.data.Dataset;
 import org.cartengine.cart.data.Split;
 import org.cartengine.cart.ids.IndexConfig;
@@ -45,10 +50,16 @@ public final class CartPipeline {
    * @param rerankChoice the re-rank weight chosen on val and the val metrics it gave
    */
   public record Outcome(Metrics cart, double cartQps, Trainer.Result training, Metrics dualTower, double dualQps, DualTower.Result dualTraining,
-      Identifiers ids, double indexSeconds, double trainSeconds, Metrics rerank, double rerankQps, Reranker.Choice rerankChoice, String rerankNote) {}
+      Identifiers ids, double indexSeconds, double trainSeconds, Metrics rerank, double rerankQps, Reranker.Choice rerankChoice, String rerankNote,
+      String method, IndexConfig index, Metrics captionMatch, double captionQps, String textEncoder) {}
 
+  /**
+   * @param text the pretrained sentence encoder (null: none); it places items in its space ({@link CaptionSpace}), which
+   *     gives the caption-matching baseline, a re-rank tower, and the vectors identifiers are built on when {@code icfg.space}
+   *     is "captions"
+   */
   public static Outcome run(Dataset ds, String dataName, RunDir run, IndexConfig icfg, ModelSpec spec, TrainConfig tc, boolean resume,
-      boolean baseline, Backend be, PrintStream log) throws IOException {
+      boolean baseline, TextEmbedder text, Backend be, PrintStream log) throws IOException {
     Files.createDirectories(run.dir);
     if (!resume) {
       Files.deleteIfExists(run.dir.resolve("last.safetensors"));
@@ -56,18 +67,31 @@ public final class CartPipeline {
       Files.deleteIfExists(run.dir.resolve("aligner.safetensors"));
       Files.deleteIfExists(Reranking.file(run));
     }
+    Splits sp = splits(ds);
+    if (sp.heldOut()) log.printf("val: the dataset has no val split, so %,d train captions are held out as val queries (one per item with several)%n",
+        sp.val().size());
     long t0 = System.nanoTime();
-    Identifiers ids = Indexing.loadOrBuild(ds, run.index(), icfg, log);
+    CaptionSpace.Space space = null;
+    if (text != null) {
+      space = CaptionSpace.build(text, sp.train(), ds.embeddings().toArray(), ds.size(), ds.dim());
+      CaptionSpace.save(run.captionSpace(), space);
+      log.printf("caption space: %s embeddings of the train captions of %,d items; %,d items without one placed by their %d nearest captioned items (%.1f s)%n",
+          text.name(), space.captioned().cardinality(), ds.size() - space.captioned().cardinality(), CaptionSpace.NEIGHBOURS, (System.nanoTime() - t0) / 1e9);
+    }
+    if (IndexConfig.SPACE_CAPTIONS.equals(icfg.space) && space == null)
+      throw new IllegalArgumentException("--id-space captions needs a pretrained text encoder (--text-encoder " + TextEncoders.MINILM + ")");
+    Identifiers ids = IndexConfig.SPACE_CAPTIONS.equals(icfg.space) ? Indexing.loadOrBuild(space.vectors(), space.dim(), ds, run.index(), icfg, log)
+        : Indexing.loadOrBuild(ds, run.index(), icfg, log);
     double indexSeconds = (System.nanoTime() - t0) / 1e9;
-
     BpeTokenizer tok;
     if (resume && Files.exists(run.tokenizer())) tok = run.loadTokenizer();
     else {
-      tok = BpeTokenizer.train(CartData.trainTexts(ds), spec.vocab(), 2);
+      tok = BpeTokenizer.train(sp.train().stream().map(org.cartengine.cart.data.Caption::text).toList(), spec.vocab(), 2);
       tok.save(run.tokenizer());
     }
-    PairSet train = CartData.trainPairs(ds, tok);
-    PairSet val = CartData.queries(ds, Split.VAL, tok);
+    PairSet train = CartData.pairs(sp.train(), tok);
+    PairSet val = sp.heldOut() ? CartData.pairs(sp.val(), CartData.relevance(CartData.relevanceCaptions(ds, Split.VAL)), tok)
+        : CartData.queries(ds, Split.VAL, tok);
     PairSet test = CartData.queries(ds, Split.TEST, tok);
     if (train.size() == 0) throw new IllegalArgumentException(dataName + ": no train captions to learn from");
     CartConfig mc = new CartConfig(tok.vocabSize(), ids.vocabSizes(), spec.dModel(), spec.heads(), spec.ffn(), spec.encoderLayers(),
@@ -100,6 +124,14 @@ public final class CartPipeline {
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), test.queries(), tc.beam(), 256);
     Metrics cart = Metrics.of(Reranker.items(searched.hits()), test.relevant());
 
+    Metrics captionMatch = null;
+    double captionQps = 0;
+    if (space != null) {
+      long c0 = System.nanoTime();
+      List<int[]> r = new CaptionMatch(text, space).rank(test.texts(), 10, 256);
+      captionQps = test.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
+      captionMatch = Metrics.of(r, test.relevant());
+    }
     Baseline b = null;
     if (baseline) {
       log.printf("dual-tower baseline: training for up to %.0f s (the retriever's training time)%n", trainSeconds);
@@ -114,13 +146,14 @@ public final class CartPipeline {
     Map<String, QueryTower> towers = new LinkedHashMap<>();
     if (align != null) towers.put(Reranking.ALIGNER, new AlignedTower(model, align.head(), itemsNormed, ds.dim()));
     if (b != null) towers.put(Reranking.DUAL_TOWER, b.tower());
+    if (space != null) towers.put(Reranking.CAPTIONS, new CaptionTower(text, space));
     if (!towers.isEmpty()) {
       String towerName = towers.keySet().iterator().next();
       if (val.size() > 0) {
         Evaluator.Searched valHits = Evaluator.searchAll(model, ids.trie(), val.queries(), tc.beam(), 256);
         StringBuilder tried = new StringBuilder();
         for (Map.Entry<String, QueryTower> t : towers.entrySet()) {
-          Reranker.Choice c = Reranker.choose(valHits.hits(), new Reranker(t.getValue(), 0).towerLogits(val.queries(), valHits.hits()), val.relevant());
+          Reranker.Choice c = Reranker.choose(valHits.hits(), new Reranker(t.getValue(), 0).towerLogits(val.texts(), val.queries(), valHits.hits()), val.relevant());
           tried.append(String.format("%s%s w %.1f val R@1 %.2f", tried.length() == 0 ? "" : "; ", t.getKey(), c.weight(), c.metrics().r1()));
           if (choice == null || c.metrics().r1() > choice.metrics().r1()) {
             choice = c;
@@ -135,20 +168,34 @@ public final class CartPipeline {
       QueryTower tower = towers.get(towerName);
       Reranker rr = new Reranker(tower, choice.weight());
       long r0 = System.nanoTime();
-      List<List<org.cartengine.cart.search.BeamSearch.Hit>> reranked = rr.rerank(test.queries(), searched.hits(), 10);
+      List<List<org.cartengine.cart.search.BeamSearch.Hit>> reranked = rr.rerank(test.texts(), test.queries(), searched.hits(), 10);
       double rerankSecs = (System.nanoTime() - r0) / 1e9;
       rerank = Metrics.of(Reranker.items(reranked), test.relevant());
       rerankQps = test.size() / Math.max(1e-9, test.size() / searched.queriesPerSecond() + rerankSecs);
       if (b != null) b.tower().save(run.dualTower());
-      Reranking.save(run, towerName, choice.weight(), note);
+      Reranking.save(run, towerName, choice.weight(), note, text == null ? null : text.name());
       log.println("re-rank: " + note);
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
-        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note);
+        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, icfg.scheme.methodLabel(icfg.space), icfg, captionMatch, captionQps,
+        text == null ? null : text.name());
     writeMetrics(run, out, dataName, be);
     java.nio.file.Path png = run.dir.resolve("training.png");
     if (!tr.history().isEmpty() && org.cartengine.cart.report.Drawing.available(png)) Plots.trainingCurve(png, tr.history(), "CART on " + ds.info().name());
     return out;
+  }
+
+  /**
+   * The captions a run trains on and validates with: the dataset's train and val splits, or, when it has no val split,
+   * the train split less a held-out slice that serves as val ({@link HeldOutVal}).
+   */
+  public record Splits(List<org.cartengine.cart.data.Caption> train, List<org.cartengine.cart.data.Caption> val, boolean heldOut) {}
+
+  public static Splits splits(Dataset ds) {
+    List<org.cartengine.cart.data.Caption> train = ds.captions(Split.TRAIN), val = ds.captions(Split.VAL);
+    if (!val.isEmpty()) return new Splits(train, val, false);
+    HeldOutVal.Split h = HeldOutVal.of(train, ds.size());
+    return new Splits(h.train(), h.heldOut(), !h.heldOut().isEmpty());
   }
 
   /** Re-rank weight used when there is no val split to choose one on. */
@@ -175,6 +222,10 @@ public final class CartPipeline {
     JsonObject j = new JsonObject();
     j.addProperty("data", data);
     j.addProperty("backend", be.name());
+    // Every row names its identifier scheme, so no result can be read as the paper's method when it is not.
+    j.addProperty("method", o.method());
+    j.addProperty("scheme", o.index().scheme.cliName);
+    j.add("index_config", RunDir.GSON.toJsonTree(o.index()));
     j.add("cart", metricsJson(o.cart(), o.cartQps()));
     j.addProperty("index_seconds", o.indexSeconds());
     j.addProperty("train_seconds", o.trainSeconds());
@@ -187,6 +238,11 @@ public final class CartPipeline {
       d.addProperty("epochs", o.dualTraining().epochs());
       d.addProperty("train_seconds", o.dualTraining().seconds());
       j.add("dual_tower", d);
+    }
+    if (o.captionMatch() != null) {
+      JsonObject c = metricsJson(o.captionMatch(), o.captionQps());
+      c.addProperty("encoder", o.textEncoder());
+      j.add("caption_match", c);
     }
     if (o.rerank() != null) {
       JsonObject r = metricsJson(o.rerank(), o.rerankQps());

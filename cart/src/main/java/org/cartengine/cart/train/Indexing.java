@@ -17,6 +17,11 @@ public final class Indexing {
   private Indexing() {}
 
   public static Identifiers loadOrBuild(Dataset ds, Path dir, IndexConfig cfg, PrintStream log) throws IOException {
+    return loadOrBuild(null, ds.dim(), ds, dir, cfg, log);
+  }
+
+  /** As {@link #loadOrBuild(Dataset, Path, IndexConfig, PrintStream)} on {@code vectors} [items, dim] instead of the item embeddings (null: those). */
+  public static Identifiers loadOrBuild(float[] vectors, int dim, Dataset ds, Path dir, IndexConfig cfg, PrintStream log) throws IOException {
     if (Files.exists(dir)) {
       try {
         IndexResult r = IndexStore.load(dir);
@@ -29,8 +34,8 @@ public final class Indexing {
         log.println("identifiers: cannot reuse " + dir + " (" + e.getMessage() + "), rebuilding");
       }
     }
-    log.printf("identifiers: building (%s) for %d items of dim %d%n", cfg.scheme, ds.size(), ds.dim());
-    IndexResult r = IdentifierBuilder.build(ds.embeddings().toArray(), ds.size(), ds.dim(), ds.ids(), cfg, null, Backends.get());
+    log.printf("identifiers: building (%s) for %d items of dim %d (%s space)%n", cfg.scheme, ds.size(), dim, cfg.space);
+    IndexResult r = IdentifierBuilder.build(vectors != null ? vectors : ds.embeddings().toArray(), ds.size(), dim, ds.ids(), cfg, null, Backends.get());
     IndexStore.save(dir, r);
     log.println(r.stats().table());
     return r.identifiers();

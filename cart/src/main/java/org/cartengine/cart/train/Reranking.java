@@ -28,14 +28,17 @@ public final class Reranking {
 
   public static final String ALIGNER = "aligner";
   public static final String DUAL_TOWER = "dual-tower";
+  /** The pretrained sentence encoder against the items' caption-space vectors (search.CaptionTower). */
+  public static final String CAPTIONS = "captions";
 
   public static Path file(RunDir run) {
     return run.dir.resolve("rerank.json");
   }
 
-  public static void save(RunDir run, String tower, double weight, String note) throws IOException {
+  public static void save(RunDir run, String tower, double weight, String note, String textEncoder) throws IOException {
     JsonObject o = new JsonObject();
     o.addProperty("tower", tower);
+    if (textEncoder != null) o.addProperty("text_encoder", textEncoder);
     o.addProperty("weight", weight);
     o.addProperty("note", note);
     SealedJson.write(file(run), o);
@@ -51,7 +54,9 @@ public final class Reranking {
     return switch (tower) {
       case ALIGNER -> new Reranker(alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be), w);
       case DUAL_TOWER -> new Reranker(DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be), w);
-      default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ")");
+      case CAPTIONS -> new Reranker(new org.cartengine.cart.search.CaptionTower(org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be),
+          org.cartengine.cart.text.CaptionSpace.load(run.captionSpace())), w);
+      default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ", " + CAPTIONS + ")");
     };
   }
 

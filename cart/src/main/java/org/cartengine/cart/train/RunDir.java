@@ -53,6 +53,11 @@ public final class RunDir {
     return dir.resolve("dual_tower.safetensors");
   }
 
+  /** The items' caption-space vectors (cart.text.CaptionSpace) of a run with a pretrained text encoder. */
+  public Path captionSpace() {
+    return dir.resolve("caption_space.npy");
+  }
+
   public Path metrics() {
     return dir.resolve("metrics.json");
   }

@@ -102,10 +102,11 @@ public final class Trainer {
   public record Result(int epochs, double bestValR1, int bestEpoch, List<Map<String, Double>> history, double samplesPerSecond, String selection) {}
 
   /**
-   * Below this many val queries, "best epoch" is noise (one query moves R@1 by more than the
-   * differences between epochs), so the last epoch's weights are kept instead.
+   * Below this many val queries, "best epoch" is noise (one query moves R@1 by a point or more, as much as the differences
+   * between late epochs), so the last epoch's weights are kept instead. At 100 a query is worth 1 point; selection then
+   * still separates an over-fitted late epoch from a good one, which is what it is for on small datasets trained long.
    */
-  public static final int MIN_VAL_QUERIES_FOR_SELECTION = 300;
+  public static final int MIN_VAL_QUERIES_FOR_SELECTION = 100;
 
   /** Whether a val set is large enough to select the best epoch on (else the last epoch is kept). */
   public static boolean selectsOnVal(PairSet val) {

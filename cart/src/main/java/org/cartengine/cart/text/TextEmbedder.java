@@ -1,0 +1,14 @@
+package org.cartengine.cart.text;
+
+import java.util.List;
+
+/** Texts to unit-length vectors of one fixed dimension (a sentence encoder). */
+public interface TextEmbedder {
+  int dim();
+
+  /** One L2-normalised row of {@link #dim()} floats per text, in order. */
+  float[][] embed(List<String> texts);
+
+  /** A short name for logs and metrics.json ("all-MiniLM-L6-v2"). */
+  String name();
+}
