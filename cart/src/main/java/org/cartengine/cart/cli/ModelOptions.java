@@ -8,6 +8,10 @@ public final class ModelOptions {
       + "time budget, not a fixed epoch count, ends a run on a small dataset; the best epoch on val is kept).")
   public int epochs = 1000;
 
+  @Option(names = "--patience", description = "Early stopping: end training when val R@1 (with a val set large enough to choose epochs on) has "
+      + "not improved for this many epochs; 0 = off (default: ${DEFAULT-VALUE}).")
+  public int patience = 20;
+
   @Option(names = "--minutes", description = "Time budget of the retriever's training: its first steps are timed and the run is planned "
       + "(steps and learning-rate schedule) to end within it; 0 = exactly --epochs (default: ${DEFAULT-VALUE}, sized so that "
       + "`train` with the dual-tower baseline finishes within 10 minutes on 2 CPU cores).")

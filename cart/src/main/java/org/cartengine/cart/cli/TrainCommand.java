@@ -116,7 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   static TrainConfig trainConfig(ModelOptions m) {
     return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, m.restartEpochs, m.seed, !m.noRdrop, m.omega, m.labelSmoothing, 1.0, m.beam, 1,
-        m.minutes * 60);
+        m.minutes * 60, m.patience);
   }
 
   static CartPipeline.ModelSpec spec(ModelOptions m) {

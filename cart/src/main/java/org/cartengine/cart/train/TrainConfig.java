@@ -10,19 +10,27 @@ package org.cartengine.cart.train;
  * @param budgetSeconds when > 0, the run is planned to fit this wall-clock time: the first steps are
  *     timed and the number of steps (and with it the cosine schedule) is fixed from their speed, at
  *     most {@code epochs} epochs; the plan is stored in the checkpoint so a resumed run follows it
+ * @param patience early stopping: when the best epoch is kept on val, training ends once this many epochs have passed
+ *     without a better val R@1; 0 = off
  */
 public record TrainConfig(int epochs, int batchSize, double lr, double minLr, int warmupSteps, double restartEpochs,
-    long seed, boolean rdrop, double omega, double labelSmoothing, double clipNorm, int beam, int valEvery, double budgetSeconds) {
+    long seed, boolean rdrop, double omega, double labelSmoothing, double clipNorm, int beam, int valEvery, double budgetSeconds, int patience) {
+
+  /** Without early stopping. */
+  public TrainConfig(int epochs, int batchSize, double lr, double minLr, int warmupSteps, double restartEpochs, long seed, boolean rdrop, double omega,
+      double labelSmoothing, double clipNorm, int beam, int valEvery, double budgetSeconds) {
+    this(epochs, batchSize, lr, minLr, warmupSteps, restartEpochs, seed, rdrop, omega, labelSmoothing, clipNorm, beam, valEvery, budgetSeconds, 0);
+  }
 
   public static TrainConfig defaults() {
     return new TrainConfig(12, 128, 1e-3, 1e-5, 200, 0, 42, true, 0.15, 0.0, 1.0, 10, 1, 0);
   }
 
   public TrainConfig withEpochs(int e) {
-    return new TrainConfig(e, batchSize, lr, minLr, warmupSteps, restartEpochs, seed, rdrop, omega, labelSmoothing, clipNorm, beam, valEvery, budgetSeconds);
+    return new TrainConfig(e, batchSize, lr, minLr, warmupSteps, restartEpochs, seed, rdrop, omega, labelSmoothing, clipNorm, beam, valEvery, budgetSeconds, patience);
   }
 
   public TrainConfig withRdrop(boolean on) {
-    return new TrainConfig(epochs, batchSize, lr, minLr, warmupSteps, restartEpochs, seed, on, omega, labelSmoothing, clipNorm, beam, valEvery, budgetSeconds);
+    return new TrainConfig(epochs, batchSize, lr, minLr, warmupSteps, restartEpochs, seed, on, omega, labelSmoothing, clipNorm, beam, valEvery, budgetSeconds, patience);
   }
 }

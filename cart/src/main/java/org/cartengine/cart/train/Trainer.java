@@ -229,6 +229,11 @@ public final class Trainer {
     boolean select = selectsOnVal(val);
     if (!quiet && epochsDone == 0) System.err.println("model selection: " + selection(val));
     for (int epoch = epochsDone; epoch < Math.min(until, cfg.epochs()) && (plannedSteps == 0 || step < plannedSteps); epoch++) {
+      if (select && cfg.patience() > 0 && bestEpoch > 0 && epoch - bestEpoch >= cfg.patience()) {
+        // Early stopping (checked before each epoch, so a resumed run stops where an uninterrupted one did).
+        if (!quiet) System.err.printf("early stop: val R@1 has not improved for %d epochs (best %.2f at epoch %d)%n", epoch - bestEpoch, bestR1, bestEpoch);
+        break;
+      }
       model.train(true);
       List<int[]> epochBatches = batches(train, bs, cfg.seed() * 1_000_003L + epoch);
       double lossSum = 0;
