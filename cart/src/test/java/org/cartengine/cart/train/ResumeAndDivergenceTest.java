@@ -56,6 +56,36 @@ class ResumeAndDivergenceTest {
   }
 
   @Test
+  void earlyStoppingEndsTheRunPatienceEpochsAfterTheBestAndAResumeDoesNotTrainFurther() throws Exception {
+    BpeTokenizer[] tok = new BpeTokenizer[1];
+    PairSet train = pairs(tok);
+    Identifiers ids = TinyRetrievalTest.tinyIds(12);
+    // A val set that can never be hit (its only relevant item is not in the corpus), large enough to select epochs on:
+    // R@1 stays 0, so epoch 1 stays the best and the run ends after 1 + patience epochs.
+    List<int[]> q = new ArrayList<>();
+    List<Set<Integer>> rel = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < Trainer.MIN_VAL_QUERIES_FOR_SELECTION; i++) {
+      q.add(train.queries().get(i % train.size()));
+      rel.add(Set.of(-1));
+      texts.add(train.texts().get(i % train.size()));
+    }
+    PairSet val = new PairSet(q, new int[q.size()], rel, texts);
+    TrainConfig c = cfg(10, 3e-3);
+    c = new TrainConfig(c.epochs(), c.batchSize(), c.lr(), c.minLr(), c.warmupSteps(), c.restartEpochs(), c.seed(), c.rdrop(), c.omega(),
+        c.labelSmoothing(), c.clipNorm(), c.beam(), c.valEvery(), c.budgetSeconds(), 2);
+    Path dir = Files.createTempDirectory("cart-early");
+    Rng r = new Rng(3);
+    Trainer.Result res = new Trainer(model(tok[0], ids, r), r, ids, c, dir, true).train(train, val, List.of());
+    assertEquals(3, res.epochs(), "epoch 1 best, then 2 epochs without improvement");
+    assertEquals(1, res.bestEpoch());
+    Rng r2 = new Rng(3);
+    Trainer again = new Trainer(model(tok[0], ids, r2), r2, ids, c, dir, true);
+    assertEquals(3, again.resume());
+    assertEquals(3, again.train(train, val, List.of()).epochs(), "a resumed run that had stopped stays stopped");
+  }
+
+  @Test
   void resumedRunEndsWhereAnUninterruptedRunEnds() throws Exception {
     BpeTokenizer[] tok = new BpeTokenizer[1];
     PairSet train = pairs(tok);
