@@ -104,6 +104,7 @@
   #define TANH(x) tanhf(x)
   #define POW(x, y) powf(x, y)
   #define FABS(x) fabsf(x)
+  #define ERFC(x) erfcf(x)
 #else
   // OpenCL's built-ins and CUDA's double functions are overloaded on the argument type.
   #define EXP(x) exp(x)
@@ -112,6 +113,7 @@
   #define TANH(x) tanh(x)
   #define POW(x, y) pow(x, y)
   #define FABS(x) fabs(x)
+  #define ERFC(x) erfc(x)
 #endif
 // A product rounded on its own: nvcc would otherwise fuse it into a following add (an FMA keeps the exact
 // product), which turns a - a*b cancellations that must give exactly 0 into rounding residue.

@@ -17,6 +17,7 @@
 #define U_POW 9
 #define U_ABS 10
 #define U_SQUARE 11
+#define U_GELU_ERF 12
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -27,6 +28,10 @@
 
 // sqrt(2/pi): GELU's tanh approximation.
 #define GELU_C R(0.7978845608028654)
+// GELU_ERF(x) = x Phi(x) with Phi(x) = erfc(-x / sqrt 2) / 2: erfc keeps its relative accuracy for x << 0, where
+// 1 + erf would cancel. INV_SQRT_2PI scales the normal density in the derivative.
+#define INV_SQRT_2 R(0.7071067811865476)
+#define INV_SQRT_2PI R(0.3989422804014327)
 
 DEVICE real sigmoid_r(real x) {
   if (x >= 0) return R(1) / (R(1) + EXP(-x));
@@ -48,6 +53,7 @@ DEVICE real unary_forward(int op, real p, real x) {
     case U_POW: return POW(x, p);
     case U_ABS: return FABS(x);
     case U_SQUARE: return x * x;
+    case U_GELU_ERF: return R(0.5) * x * ERFC(-x * INV_SQRT_2);
   }
   return REAL_NAN;
 }
@@ -72,6 +78,7 @@ DEVICE real unary_derivative(int op, real p, real x, real y) {
     case U_POW: return p * POW(x, p - R(1));
     case U_ABS: return x > 0 ? R(1) : (x < 0 ? R(-1) : R(0));
     case U_SQUARE: return R(2) * x;
+    case U_GELU_ERF: return R(0.5) * ERFC(-x * INV_SQRT_2) + x * INV_SQRT_2PI * EXP(R(-0.5) * x * x);
   }
   return REAL_NAN;
 }

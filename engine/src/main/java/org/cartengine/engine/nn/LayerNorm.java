@@ -10,9 +10,14 @@ public final class LayerNorm extends Module {
   private final double eps;
 
   public LayerNorm(Backend be, DType dt, int dim) {
+    this(be, dt, dim, 1e-5);
+  }
+
+  /** eps as the checkpoint was trained with (BERT: 1e-12). */
+  public LayerNorm(Backend be, DType dt, int dim, double eps) {
     this.gamma = param("gamma", Tensor.ones(be, dt, dim));
     this.beta = param("beta", Tensor.zeros(be, dt, dim));
-    this.eps = 1e-5;
+    this.eps = eps;
   }
 
   public Tensor forward(Tensor x) {

@@ -69,6 +69,11 @@ public final class Elementwise {
     return unary(UnaryOp.GELU, 0, x);
   }
 
+  /** The exact GELU, x Phi(x), of pretrained BERT models ({@link #gelu} is the tanh approximation). */
+  public static Tensor geluErf(Tensor x) {
+    return unary(UnaryOp.GELU_ERF, 0, x);
+  }
+
   public static Tensor elu(Tensor x, double alpha) {
     return unary(UnaryOp.ELU, alpha, x);
   }

@@ -39,6 +39,7 @@ class GradCheckElementwiseTest {
     POW_2_7(x -> Elementwise.pow(x, 2.7), Domain.POSITIVE),
     RELU(Elementwise::relu, Domain.NOT_NEAR_ZERO),
     GELU(Elementwise::gelu, Domain.ANY),
+    GELU_ERF(Elementwise::geluErf, Domain.ANY),
     ELU(x -> Elementwise.elu(x, 1.0), Domain.ANY),
     ELU_ALPHA_0_3(x -> Elementwise.elu(x, 0.3), Domain.NOT_NEAR_ZERO),
     TANH(Elementwise::tanh, Domain.ANY),

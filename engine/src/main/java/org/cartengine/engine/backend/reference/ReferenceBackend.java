@@ -165,6 +165,7 @@ public class ReferenceBackend implements Backend {
       case POW: return Math.pow(x, param);
       case ABS: return Math.abs(x);
       case SQUARE: return x * x;
+      case GELU_ERF: return x * Erf.phi(x);
       default: throw new IllegalArgumentException(op.toString());
     }
   }
@@ -189,6 +190,7 @@ public class ReferenceBackend implements Backend {
       case POW: return param * Math.pow(x, param - 1);
       case ABS: return x > 0 ? 1 : (x < 0 ? -1 : 0);
       case SQUARE: return 2 * x;
+      case GELU_ERF: return Erf.phi(x) + x * Erf.density(x);
       default: throw new IllegalArgumentException(op.toString());
     }
   }

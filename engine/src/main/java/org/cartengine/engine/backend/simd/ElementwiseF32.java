@@ -49,7 +49,7 @@ final class ElementwiseF32 {
 
   private static long cost(UnaryOp op) {
     switch (op) {
-      case EXP: case LOG: case GELU: case ELU: case TANH: case SIGMOID: case POW: return 16;
+      case EXP: case LOG: case GELU: case ELU: case TANH: case SIGMOID: case POW: case GELU_ERF: return 16;
       default: return 1;
     }
   }
@@ -71,8 +71,22 @@ final class ElementwiseF32 {
       case POW: return x.lanewise(VectorOperators.POW, param);
       case ABS: return x.abs();
       case SQUARE: return x.mul(x);
+      case GELU_ERF: return x.mul(normalCdf(x));
       default: throw new IllegalArgumentException(op.toString());
     }
+  }
+
+  /**
+   * Phi(x) = erfc(-x / sqrt 2) / 2 with Abramowitz-Stegun 7.1.26 for erfc(u), u = |x| / sqrt 2: t = 1/(1 + p u),
+   * erfc(u) ~ t (a1 + t (a2 + ... a5 t)) e^{-u^2}, absolute error under 1.5e-7 (7e-8 on Phi). The Vector API has no
+   * erf; this form needs one exp, one division and no cancellation on either side of 0 (Phi(x) = erfc(u)/2 for x < 0).
+   */
+  private static FloatVector normalCdf(FloatVector x) {
+    FloatVector u = x.abs().mul(0.70710677f);
+    FloatVector t = FloatVector.broadcast(S, 1f).div(u.mul(0.3275911f).add(1f));
+    FloatVector poly = t.mul(1.061405429f).add(-1.453152027f).mul(t).add(1.421413741f).mul(t).add(-0.284496736f).mul(t).add(0.254829592f).mul(t);
+    FloatVector half = poly.mul(u.mul(u).neg().lanewise(VectorOperators.EXP)).mul(0.5f);
+    return half.neg().add(1f).blend(half, x.compare(VectorOperators.LT, 0f));
   }
 
   static FloatVector sigmoid(FloatVector x) {
@@ -111,6 +125,7 @@ final class ElementwiseF32 {
       case POW: return x.lanewise(VectorOperators.POW, param - 1f).mul(param);
       case ABS: return FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f)).blend(-1f, x.compare(VectorOperators.LT, 0f));
       case SQUARE: return x.mul(2f);
+      case GELU_ERF: return normalCdf(x).add(x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(x).mul(0.3989422804f));
       default: throw new IllegalArgumentException(op.toString());
     }
   }

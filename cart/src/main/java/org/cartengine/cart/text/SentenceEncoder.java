@@ -1,0 +1,151 @@
+package org.cartengine.cart.text;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.cartengine.engine.DType;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.autograd.Autograd;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.backend.Backends;
+import org.cartengine.engine.backend.BufferScope;
+import org.cartengine.engine.io.OnnxModel;
+import org.cartengine.engine.nn.BertEncoder;
+import org.cartengine.engine.nn.Rng;
+import org.cartengine.engine.ops.Elementwise;
+
+/**
+ * The pretrained sentence encoder all-MiniLM-L6-v2 (Reimers and Gurevych 2019; 6-layer MiniLM distilled from BERT,
+ * trained contrastively on 1B sentence pairs) on our engine: WordPiece tokens, a {@link BertEncoder}, mean pooling
+ * over the real tokens and L2 normalisation, as sentence-transformers computes it. Inference only, on any backend.
+ * Model files: {@link ModelFiles}.
+ */
+public final class SentenceEncoder {
+  /** Texts per forward pass: sorted by length first, so a batch pads to similar lengths. */
+  public static final int BATCH = 64;
+
+  private final BertEncoder bert;
+  private final WordPieceTokenizer tokenizer;
+  private final Backend be;
+  private final DType dt;
+
+  private SentenceEncoder(BertEncoder bert, WordPieceTokenizer tokenizer, Backend be, DType dt) {
+    this.bert = bert;
+    this.tokenizer = tokenizer;
+    this.be = be;
+    this.dt = dt;
+  }
+
+  /** On the default backend ({@link Backends#get}) in float32. */
+  public static SentenceEncoder load() throws IOException {
+    return load(Backends.get());
+  }
+
+  public static SentenceEncoder load(Backend be) throws IOException {
+    return load(ModelFiles.locate(), be, DType.F32);
+  }
+
+  public static SentenceEncoder load(ModelFiles files, Backend be, DType dt) throws IOException {
+    WordPieceTokenizer tok = WordPieceTokenizer.load(files.tokenizer());
+    OnnxModel onnx = OnnxModel.read(files.onnx());
+    BertEncoder bert = new BertEncoder(be, dt, new Rng(0), BertEncoder.Config.MINI_LM_L6);
+    bert.train(false);
+    BertOnnxWeights.load(onnx, bert, files.onnx());
+    for (Tensor p : bert.parameters().values()) p.requiresGrad(false);
+    return new SentenceEncoder(bert, tok, be, dt);
+  }
+
+  public int dim() {
+    return bert.config.hidden();
+  }
+
+  public WordPieceTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public BertEncoder bert() {
+    return bert;
+  }
+
+  /** L2-normalised mean-pooled embeddings [texts.size()][384], in input order. */
+  public float[][] encode(List<String> texts) {
+    List<int[]> ids = new ArrayList<>(texts.size());
+    for (String t : texts) ids.add(tokenizer.encode(t));
+    return encodeIds(ids);
+  }
+
+  /** {@link #encode} of texts already tokenized ([CLS] ... [SEP]). */
+  public float[][] encodeIds(List<int[]> ids) {
+    int n = ids.size(), d = dim();
+    float[][] out = new float[n][];
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) order[i] = i;
+    Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
+    for (int from = 0; from < n; from += BATCH) {
+      int[] rows = new int[Math.min(BATCH, n - from)];
+      for (int r = 0; r < rows.length; r++) rows[r] = order[from + r];
+      try (var ng = Autograd.noGrad(); BufferScope scope = BufferScope.open()) {
+        Batch b = batch(ids, rows);
+        List<Tensor> h = bert.hiddenStates(b.ids, null, b.padding, true);
+        float[] e = l2Normalize(meanPool(h.get(h.size() - 1), b.maskF)).toFloatArray();
+        for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(e, r * d, (r + 1) * d);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every hidden state of one batch of texts, in input order, padded to the longest: the embedding output and each
+   * layer's output [B, T, 384], with the padding mask I32 [B, T] (1 = real token) and each text's token count. The
+   * tensors live on the encoder's backend and belong to the caller (for the decoder's fusion of encoder layers).
+   */
+  public HiddenStates hiddenStates(List<String> texts) {
+    List<int[]> ids = new ArrayList<>();
+    for (String t : texts) ids.add(tokenizer.encode(t));
+    int[] rows = new int[ids.size()], lengths = new int[ids.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = i;
+      lengths[i] = ids.get(i).length;
+    }
+    try (var ng = Autograd.noGrad()) {
+      Batch b = batch(ids, rows);
+      return new HiddenStates(bert.hiddenStates(b.ids, null, b.padding, true), b.padding, lengths);
+    }
+  }
+
+  /** All hidden states of a batch: layers.get(0) is the embedding output, layers.get(l) layer l's output. */
+  public record HiddenStates(List<Tensor> layers, Tensor padding, int[] lengths) {}
+
+  private record Batch(Tensor ids, Tensor padding, Tensor maskF) {}
+
+  private Batch batch(List<int[]> ids, int[] rows) {
+    int t = 0;
+    for (int r : rows) t = Math.max(t, ids.get(r).length);
+    int[] flat = new int[rows.length * t], mask = new int[rows.length * t];
+    double[] maskF = new double[rows.length * t];
+    Arrays.fill(flat, tokenizer.pad);
+    for (int r = 0; r < rows.length; r++) {
+      int[] x = ids.get(rows[r]);
+      System.arraycopy(x, 0, flat, r * t, x.length);
+      for (int j = 0; j < x.length; j++) {
+        mask[r * t + j] = 1;
+        maskF[r * t + j] = 1;
+      }
+    }
+    return new Batch(Tensor.ofInts(be, flat, rows.length, t), Tensor.ofInts(be, mask, rows.length, t), Tensor.of(be, dt, maskF, rows.length, t));
+  }
+
+  /** Mean over the real tokens: sum_t h[b, t] m[b, t] / sum_t m[b, t], for h [B, T, d] and mask [B, T] of 0/1. */
+  static Tensor meanPool(Tensor h, Tensor mask) {
+    Tensor summed = h.mul(mask.unsqueeze(2)).sum(1, false);
+    return summed.div(mask.sum(1, true));
+  }
+
+  /** x / max(|x|, 1e-12) row-wise, as torch.nn.functional.normalize. */
+  static Tensor l2Normalize(Tensor x) {
+    Tensor norm = x.mul(x).sum(1, true).sqrt();
+    return x.div(Elementwise.maximum(norm, Tensor.scalar(x.backend(), x.dtype(), 1e-12)));
+  }
+}
