@@ -1,22 +1,34 @@
 package org.cartengine.cart.text;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import org.cartengine.engine.backend.Backend;
 
-/** all-MiniLM-L6-v2 on our engine, as a {@link TextEmbedder}. */
+/** all-MiniLM-L6-v2 on our engine ({@link SentenceEncoder}) as the {@link TextEmbedder} of a run. */
 final class MiniLm implements TextEmbedder {
+  private final SentenceEncoder encoder;
+
+  private MiniLm(SentenceEncoder encoder) {
+    this.encoder = encoder;
+  }
+
   static TextEmbedder load(Backend be) {
-    throw new UnsupportedOperationException("all-MiniLM-L6-v2 is not available in this build");
+    try {
+      return new MiniLm(SentenceEncoder.load(be));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage() + " (--text-encoder " + TextEncoders.SCRATCH + " runs without it)", e);
+    }
   }
 
   @Override
   public int dim() {
-    return 384;
+    return encoder.dim();
   }
 
   @Override
   public float[][] embed(List<String> texts) {
-    throw new UnsupportedOperationException();
+    return encoder.encode(texts);
   }
 
   @Override

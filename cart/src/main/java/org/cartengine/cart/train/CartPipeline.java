@@ -51,7 +51,7 @@ public final class CartPipeline {
    */
   public record Outcome(Metrics cart, double cartQps, Trainer.Result training, Metrics dualTower, double dualQps, DualTower.Result dualTraining,
       Identifiers ids, double indexSeconds, double trainSeconds, Metrics rerank, double rerankQps, Reranker.Choice rerankChoice, String rerankNote,
-      String method, IndexConfig index, Metrics captionMatch, double captionQps, String textEncoder) {}
+      String method, IndexConfig index, Metrics captionMatch, double captionQps, String textEncoder, Metrics captionVal, int valQueries) {}
 
   /**
    * @param text the pretrained sentence encoder (null: none); it places items in its space ({@link CaptionSpace}), which
@@ -124,13 +124,17 @@ public final class CartPipeline {
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), test.queries(), tc.beam(), 256);
     Metrics cart = Metrics.of(Reranker.items(searched.hits()), test.relevant());
 
-    Metrics captionMatch = null;
+    Metrics captionMatch = null, captionVal = null;
     double captionQps = 0;
     if (space != null) {
       long c0 = System.nanoTime();
       List<int[]> r = new CaptionMatch(text, space).rank(test.texts(), 10, 256);
       captionQps = test.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
       captionMatch = Metrics.of(r, test.relevant());
+      if (val.size() > 0) {
+        captionVal = Metrics.of(new CaptionMatch(text, space).rank(val.texts(), 10, 256), val.relevant());
+        log.printf("caption match: val R@1 %.2f, R@10 %.2f (%d queries)%n", captionVal.r1(), captionVal.r10(), val.size());
+      }
     }
     Baseline b = null;
     if (baseline) {
@@ -178,7 +182,7 @@ public final class CartPipeline {
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
         ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, icfg.scheme.methodLabel(icfg.space), icfg, captionMatch, captionQps,
-        text == null ? null : text.name());
+        text == null ? null : text.name(), captionVal, val.size());
     writeMetrics(run, out, dataName, be);
     java.nio.file.Path png = run.dir.resolve("training.png");
     if (!tr.history().isEmpty() && org.cartengine.cart.report.Drawing.available(png)) Plots.trainingCurve(png, tr.history(), "CART on " + ds.info().name());
@@ -239,6 +243,16 @@ public final class CartPipeline {
       d.addProperty("train_seconds", o.dualTraining().seconds());
       j.add("dual_tower", d);
     }
+    // What defaults are chosen by: the same methods on the val queries (the held-out slice when the dataset has no val split).
+    JsonObject v = new JsonObject();
+    v.addProperty("queries", o.valQueries());
+    if (o.training().bestValR1() >= 0) v.addProperty("cart_R@1", o.training().bestValR1());
+    else if (!o.training().history().isEmpty() && o.training().history().get(o.training().history().size() - 1).containsKey("valR1"))
+      v.addProperty("cart_R@1", o.training().history().get(o.training().history().size() - 1).get("valR1"));
+    if (o.rerankChoice() != null && o.rerankChoice().metrics() != null) v.addProperty("cart_rerank_R@1", o.rerankChoice().metrics().r1());
+    if (o.captionVal() != null) v.addProperty("caption_match_R@1", o.captionVal().r1());
+    j.add("val", v);
+    if (o.textEncoder() != null) j.addProperty("text_encoder", o.textEncoder());
     if (o.captionMatch() != null) {
       JsonObject c = metricsJson(o.captionMatch(), o.captionQps());
       c.addProperty("encoder", o.textEncoder());
