@@ -13,7 +13,6 @@ import org.cartengine.engine.backend.Backends;
 import org.cartengine.engine.backend.BufferScope;
 import org.cartengine.engine.io.OnnxModel;
 import org.cartengine.engine.nn.BertEncoder;
-import org.cartengine.engine.nn.Rng;
 import org.cartengine.engine.ops.Elementwise;
 
 /**
@@ -50,7 +49,7 @@ public final class SentenceEncoder {
   public static SentenceEncoder load(ModelFiles files, Backend be, DType dt) throws IOException {
     WordPieceTokenizer tok = WordPieceTokenizer.load(files.tokenizer());
     OnnxModel onnx = OnnxModel.read(files.onnx());
-    BertEncoder bert = new BertEncoder(be, dt, new Rng(0), BertEncoder.Config.MINI_LM_L6);
+    BertEncoder bert = new BertEncoder(be, dt, null, BertEncoder.Config.MINI_LM_L6);
     bert.train(false);
     BertOnnxWeights.load(onnx, bert, files.onnx());
     for (Tensor p : bert.parameters().values()) p.requiresGrad(false);

@@ -30,6 +30,7 @@ public final class OnnxModel {
   public record Initializer(String name, int dataType, long[] dims, ByteBuffer data) {
     public float[] floats() {
       if (dataType != FLOAT) throw new IllegalStateException(name + " has ONNX data type " + dataType + ", not float32");
+      if (data.remaining() != 4 * numel()) throw new IllegalStateException(name + ": " + data.remaining() + " bytes of data for dims " + java.util.Arrays.toString(dims));
       float[] out = new float[data.remaining() / 4];
       data.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
       return out;

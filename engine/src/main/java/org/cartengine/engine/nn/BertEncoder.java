@@ -8,8 +8,9 @@ import org.cartengine.engine.backend.Backend;
 
 /**
  * A BERT encoder (Devlin et al. 2019) shaped to take pretrained weights: word + position + token-type embeddings,
- * their layer norm, then post-LN layers ({@link BertLayer}) with the exact (erf) GELU. Parameters start random;
- * a loader assigns the checkpoint's values ({@link Module#assign}).
+ * their layer norm, then post-LN layers ({@link BertLayer}) with the exact (erf) GELU. Parameters start random, or
+ * zeros when rng is null (drawing 22M random numbers that a checkpoint overwrites took most of the load time); a
+ * loader assigns the checkpoint's values ({@link Module#assign}).
  */
 public final class BertEncoder extends Module {
   /** Hyper-parameters of a checkpoint; {@code eps} is the layer norms' epsilon (1e-12 in BERT). */

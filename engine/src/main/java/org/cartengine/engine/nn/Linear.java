@@ -5,7 +5,7 @@ import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.ops.Linalg;
 
-/** y = x W^T + b with W [out, in] (Xavier-uniform) and b [out] (zeros). */
+/** y = x W^T + b with W [out, in] (Xavier-uniform; zeros when rng is null, for weights a checkpoint will assign) and b [out] (zeros). */
 public final class Linear extends Module {
   public final Tensor weight;
   public final Tensor bias;
@@ -15,7 +15,7 @@ public final class Linear extends Module {
   public Linear(Backend be, DType dt, Rng rng, String name, int in, int out, boolean bias) {
     this.in = in;
     this.out = out;
-    this.weight = param("weight", Init.xavierUniform(be, dt, rng.forName(name + ".weight"), out, in));
+    this.weight = param("weight", rng == null ? Tensor.zeros(be, dt, out, in) : Init.xavierUniform(be, dt, rng.forName(name + ".weight"), out, in));
     this.bias = bias ? param("bias", Tensor.zeros(be, dt, out)) : null;
   }
 
