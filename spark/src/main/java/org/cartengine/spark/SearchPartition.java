@@ -16,7 +16,7 @@ import org.cartengine.cart.ids.IndexStore;
 import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
-import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.cart.text.QueryTokenizer;
 import org.cartengine.cart.train.RunDir;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.Backends;
@@ -34,7 +34,7 @@ final class SearchPartition implements MapPartitionsFunction<Row, Row> {
   }
 
   /** A run's model, tokenizer and identifiers, loaded as cart search loads them. */
-  record Searcher(Backend be, CartModel model, BpeTokenizer tokenizer, IndexResult index) {
+  record Searcher(Backend be, CartModel model, QueryTokenizer tokenizer, IndexResult index) {
     static Searcher load(String dir) {
       try {
         RunDir rd = new RunDir(Path.of(dir));

@@ -81,7 +81,7 @@ class SparkSearchTest {
     // The local searcher: the files cart search loads, all queries in one batch.
     Backend be = Backends.get();
     CartModel model = run.loadModel(be);
-    BpeTokenizer tok = run.loadTokenizer();
+    org.cartengine.cart.text.QueryTokenizer tok = run.loadTokenizer();
     IndexResult idx = IndexStore.load(run.index());
     List<List<BeamSearch.Hit>> local = BeamSearch.search(model, QueryBatch.of(be, texts.stream().map(tok::encode).toList(), model.cfg.maxQueryLength()),
         idx.identifiers().trie(), beam, k);

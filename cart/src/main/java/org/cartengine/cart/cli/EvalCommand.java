@@ -11,7 +11,7 @@ import org.cartengine.cart.report.Table;
 import org.cartengine.cart.search.Evaluator;
 import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.Reranker;
-import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.cart.text.QueryTokenizer;
 import org.cartengine.cart.train.CartData;
 import org.cartengine.cart.train.CartPipeline;
 import org.cartengine.cart.train.PairSet;
@@ -64,7 +64,7 @@ public final class EvalCommand implements Callable<Integer> {
     JsonObject r = tr.runJson();
     Dataset ds = tr.dataset();
     CartModel model = tr.model();
-    BpeTokenizer tok = tr.tokenizer();
+    QueryTokenizer tok = tr.tokenizer();
     Identifiers ids = tr.identifiers();
     PairSet qs = CartData.queries(ds, splitOf(split), tok);
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), qs.queries(), beam, 256, org.cartengine.cart.search.BeamScoring.parse(scoring));

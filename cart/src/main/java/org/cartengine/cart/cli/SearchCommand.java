@@ -9,7 +9,7 @@ import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.report.Table;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
-import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.cart.text.QueryTokenizer;
 import org.cartengine.cart.train.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.Command;
@@ -45,7 +45,7 @@ public final class SearchCommand implements Callable<Integer> {
     TrainedRun tr = TrainedRun.load(runDir, be);
     Dataset ds = tr.dataset();
     CartModel model = tr.model();
-    BpeTokenizer tok = tr.tokenizer();
+    QueryTokenizer tok = tr.tokenizer();
     Identifiers ids = tr.identifiers();
     List<int[]> enc = queries.stream().map(tok::encode).toList();
     long t0 = System.nanoTime();

@@ -29,6 +29,8 @@ import org.cartengine.engine.ops.Views;
 public final class CartModel extends Module {
   public final CartConfig cfg;
   private final Embedding tokens;
+  private final Linear textProjection;
+  private QueryFeatures features;
   private final Embedding positions;
   private final List<TransformerEncoderLayer> encoder = new ArrayList<>();
   private final List<LayerNorm> encoderNorms = new ArrayList<>();
@@ -46,7 +48,9 @@ public final class CartModel extends Module {
     this.be = be;
     this.dt = dt;
     int d = cfg.dModel();
-    tokens = module("tokens", new Embedding(be, dt, rng, "tokens", cfg.textVocab(), d));
+    // A retriever on pretrained features learns only their projection to d_model; the rest is as from scratch.
+    tokens = cfg.pretrainedText() ? null : module("tokens", new Embedding(be, dt, rng, "tokens", cfg.textVocab(), d));
+    textProjection = cfg.pretrainedText() ? module("textProjection", new Linear(be, dt, rng, "textProjection", cfg.textFeatures(), d, true)) : null;
     positions = module("positions", new Embedding(be, dt, rng, "positions", cfg.maxQueryLength(), d));
     for (int i = 0; i < cfg.encoderLayers(); i++) {
       encoder.add(module("encoder" + i, new TransformerEncoderLayer(be, dt, rng, "encoder" + i, d, cfg.heads(), cfg.ffn(), cfg.dropout())));
@@ -81,7 +85,7 @@ public final class CartModel extends Module {
    * @param pos I32 [B, T] positions 0..T-1
    */
   public Encoded encode(Tensor ids, Tensor padding, Tensor pos) {
-    Tensor x = tokens.forward(ids).add(positions.forward(pos));
+    Tensor x = tokenInputs(ids, padding).add(positions.forward(pos));
     List<Tensor> outs = new ArrayList<>();
     for (int i = 0; i < encoder.size(); i++) {
       x = encoder.get(i).forward(x, padding);
@@ -89,6 +93,23 @@ public final class CartModel extends Module {
     }
     if (!cfg.fusion()) outs = List.of(outs.get(outs.size() - 1));
     return new Encoded(outs, padding);
+  }
+
+  /** Attaches the pretrained features a retriever with {@code cfg.textFeatures() > 0} reads (RunDir.loadModel does). */
+  public void attach(QueryFeatures f) {
+    if (!cfg.pretrainedText()) throw new IllegalStateException("this retriever has its own token embeddings; it reads no pretrained features");
+    if (f.dim() != cfg.textFeatures()) throw new IllegalArgumentException("pretrained features of width " + f.dim() + ", the retriever reads " + cfg.textFeatures());
+    this.features = f;
+  }
+
+  public QueryFeatures features() {
+    return features;
+  }
+
+  private Tensor tokenInputs(Tensor ids, Tensor padding) {
+    if (tokens != null) return tokens.forward(ids);
+    if (features == null) throw new IllegalStateException("the retriever reads pretrained token features and none are attached");
+    return textProjection.forward(features.features(ids, padding));
   }
 
   /**

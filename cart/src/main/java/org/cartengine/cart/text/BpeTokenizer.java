@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * vocabulary is full. Unseen word forms ("grinning" when only "grin" was seen) are then spelled with
  * known pieces instead of collapsing to one unknown token.
  */
-public final class BpeTokenizer {
+public final class BpeTokenizer implements QueryTokenizer {
   public static final int PAD = 0;
   public static final int UNK = 1;
   /** Marks a word's first piece (as SentencePiece does), so a stem seen alone ("grin") is also the first piece of its longer forms ("grinning"). */
@@ -131,6 +131,7 @@ public final class BpeTokenizer {
     return s;
   }
 
+  @Override
   public int vocabSize() {
     return vocab.size();
   }
@@ -140,6 +141,7 @@ public final class BpeTokenizer {
   }
 
   /** Token ids of a text (no padding, no specials). */
+  @Override
   public int[] encode(String text) {
     List<Integer> out = new ArrayList<>();
     for (String w : words(text)) for (int id : encodeWord(w)) out.add(id);
@@ -202,6 +204,7 @@ public final class BpeTokenizer {
   }
 
   /** Writes tokenizer.json atomically, with its SHA-256 ({@link SealedJson}). */
+  @Override
   public void save(Path file) throws IOException {
     SealedJson.write(file, toJson());
   }

@@ -32,6 +32,16 @@ final class MiniLm implements TextEmbedder {
   }
 
   @Override
+  public PretrainedQueryFeatures queryFeatures(Backend be) {
+    return new PretrainedQueryFeatures(encoder, be);
+  }
+
+  @Override
+  public QueryTokenizer queryTokenizer(int maxLength) throws IOException {
+    return WordPieceTokenizer.load(ModelFiles.locate().tokenizer(), maxLength);
+  }
+
+  @Override
   public String name() {
     return "all-MiniLM-L6-v2";
   }

@@ -96,6 +96,33 @@ public final class SentenceEncoder {
   }
 
   /**
+   * The last layer's hidden states of token sequences already tokenized: row i holds ids.get(i).length x 384 floats,
+   * token-major (the per-token features of {@link PretrainedQueryFeatures}).
+   */
+  public float[][] lastHiddenIds(List<int[]> ids) {
+    int n = ids.size(), d = dim();
+    float[][] out = new float[n][];
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) order[i] = i;
+    Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
+    for (int from = 0; from < n; from += BATCH) {
+      int[] rows = new int[Math.min(BATCH, n - from)];
+      for (int r = 0; r < rows.length; r++) rows[r] = order[from + r];
+      try (var ng = Autograd.noGrad(); BufferScope scope = BufferScope.open()) {
+        Batch b = batch(ids, rows);
+        List<Tensor> h = bert.hiddenStates(b.ids, null, b.padding, true);
+        float[] e = h.get(h.size() - 1).toFloatArray();
+        int t = b.ids.dim(1);
+        for (int r = 0; r < rows.length; r++) {
+          int len = ids.get(rows[r]).length;
+          out[rows[r]] = Arrays.copyOfRange(e, r * t * d, (r * t + len) * d);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Every hidden state of one batch of texts, in input order, padded to the longest: the embedding output and each
    * layer's output [B, T, 384], with the padding mask I32 [B, T] (1 = real token) and each text's token count. The
    * tensors live on the encoder's backend and belong to the caller (for the decoder's fusion of encoder layers).

@@ -11,4 +11,14 @@ public interface TextEmbedder {
 
   /** A short name for logs and metrics.json ("all-MiniLM-L6-v2"). */
   String name();
+
+  /** Per-token features for the retriever's encoder on {@code be}, or null when this encoder has none. */
+  default PretrainedQueryFeatures queryFeatures(org.cartengine.engine.backend.Backend be) {
+    return null;
+  }
+
+  /** The tokenizer those features are read for, cutting at {@code maxLength} tokens; null when there are none. */
+  default QueryTokenizer queryTokenizer(int maxLength) throws java.io.IOException {
+    return null;
+  }
 }

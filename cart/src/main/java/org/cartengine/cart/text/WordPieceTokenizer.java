@@ -29,7 +29,7 @@ import java.util.Map;
  * max_seq_length sentence-transformers runs all-MiniLM-L6-v2 with (its tokenizer.json says 128; the model was
  * trained on 128 but has 512 positions).
  */
-public final class WordPieceTokenizer {
+public final class WordPieceTokenizer implements QueryTokenizer {
   public static final int DEFAULT_MAX_LENGTH = 256;
 
   private final Map<String, Integer> vocab;
@@ -65,6 +65,31 @@ public final class WordPieceTokenizer {
     return i;
   }
 
+  /** The "type" of the reference a run directory keeps instead of a copy of the vocabulary ({@link #save}). */
+  public static final String TYPE = "wordpiece";
+
+  /**
+   * Writes a reference to this vocabulary (the pretrained model's tokenizer.json stays with the model files,
+   * {@link ModelFiles}), with the maximum length this tokenizer cuts at.
+   */
+  @Override
+  public void save(Path file) throws IOException {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("type", TYPE);
+    o.addProperty("model", ModelFiles.TOKENIZER);
+    o.addProperty("max_length", maxLength);
+    o.addProperty("vocab_size", vocabSize());
+    org.cartengine.engine.io.AtomicFiles.writeString(file, o.toString());
+  }
+
+  /** The tokenizer a reference written by {@link #save} names, from the located model files. */
+  static WordPieceTokenizer loadReference(Path file, com.google.gson.JsonObject o) throws IOException {
+    WordPieceTokenizer t = load(ModelFiles.locate().tokenizer(), o.get("max_length").getAsInt());
+    if (o.has("vocab_size") && o.get("vocab_size").getAsInt() != t.vocabSize())
+      throw new IOException(file + ": names a WordPiece vocabulary of " + o.get("vocab_size") + " tokens, the model files have " + t.vocabSize());
+    return t;
+  }
+
   public static WordPieceTokenizer load(Path tokenizerJson) throws IOException {
     return load(tokenizerJson, DEFAULT_MAX_LENGTH);
   }
@@ -91,6 +116,7 @@ public final class WordPieceTokenizer {
   }
 
   /** Token ids of one text: [CLS] pieces [SEP], at most {@link #maxLength}. */
+  @Override
   public int[] encode(String text) {
     List<Integer> ids = new ArrayList<>();
     ids.add(cls);
@@ -112,6 +138,7 @@ public final class WordPieceTokenizer {
     return out;
   }
 
+  @Override
   public int vocabSize() {
     return pieces.length;
   }

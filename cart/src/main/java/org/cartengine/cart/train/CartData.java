@@ -10,7 +10,7 @@ import java.util.Set;
 import org.cartengine.cart.data.Caption;
 import org.cartengine.cart.data.Dataset;
 import org.cartengine.cart.data.Split;
-import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.cart.text.QueryTokenizer;
 
 /** Turns a dataset's captions into tokenised training pairs and evaluation query sets. */
 public final class CartData {
@@ -24,7 +24,7 @@ public final class CartData {
   }
 
   /** &lt;query, item&gt; pairs of the train split (paper section 3.5). */
-  public static PairSet trainPairs(Dataset ds, BpeTokenizer tok) {
+  public static PairSet trainPairs(Dataset ds, QueryTokenizer tok) {
     return pairs(ds.captions(Split.TRAIN), tok);
   }
 
@@ -36,7 +36,7 @@ public final class CartData {
    * a {@code source}, the caption enhancement's pseudo-queries) do not make an item relevant: they are training data
    * made by a tool, and counting them would let enhancement redefine the ground truth it is measured on.
    */
-  public static PairSet queries(Dataset ds, Split split, BpeTokenizer tok) {
+  public static PairSet queries(Dataset ds, Split split, QueryTokenizer tok) {
     return pairs(ds.captions(split), relevance(relevanceCaptions(ds, split)), tok);
   }
 
@@ -50,7 +50,7 @@ public final class CartData {
     return all;
   }
 
-  static PairSet pairs(List<Caption> caps, BpeTokenizer tok) {
+  static PairSet pairs(List<Caption> caps, QueryTokenizer tok) {
     return pairs(caps, relevance(caps), tok);
   }
 
@@ -61,7 +61,7 @@ public final class CartData {
     return byText;
   }
 
-  static PairSet pairs(List<Caption> caps, Map<String, Set<Integer>> byText, BpeTokenizer tok) {
+  static PairSet pairs(List<Caption> caps, Map<String, Set<Integer>> byText, QueryTokenizer tok) {
     List<int[]> q = new ArrayList<>();
     List<Set<Integer>> rel = new ArrayList<>();
     List<String> texts = new ArrayList<>();

@@ -28,6 +28,8 @@ import org.cartengine.cart.search.QueryTower;
 import org.cartengine.cart.model.QueryAligner;
 import org.cartengine.engine.Tensor;
 import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.cart.text.PretrainedQueryFeatures;
+import org.cartengine.cart.text.QueryTokenizer;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
 import org.cartengine.engine.io.SealedJson;
@@ -43,7 +45,7 @@ public final class CartPipeline {
 
   /** Model sizes chosen by the user; vocabularies are filled in from the data. */
   public record ModelSpec(int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout, int maxQueryLength, boolean fusion, int vocab,
-      double alignWeight) {}
+      double alignWeight, boolean pretrainedInput) {}
 
   /**
    * @param rerank CART with the embedding re-rank of its beam candidates (null without the dual tower)
@@ -51,7 +53,8 @@ public final class CartPipeline {
    */
   public record Outcome(Metrics cart, double cartQps, Trainer.Result training, Metrics dualTower, double dualQps, DualTower.Result dualTraining,
       Identifiers ids, double indexSeconds, double trainSeconds, Metrics rerank, double rerankQps, Reranker.Choice rerankChoice, String rerankNote,
-      String method, IndexConfig index, Metrics captionMatch, double captionQps, String textEncoder, Metrics captionVal, int valQueries) {}
+      String method, IndexConfig index, Metrics captionMatch, double captionQps, String textEncoder, Metrics captionVal, int valQueries,
+      double featureSeconds) {}
 
   /**
    * @param text the pretrained sentence encoder (null: none); it places items in its space ({@link CaptionSpace}), which
@@ -83,9 +86,14 @@ public final class CartPipeline {
     Identifiers ids = IndexConfig.SPACE_CAPTIONS.equals(icfg.space) ? Indexing.loadOrBuild(space.vectors(), space.dim(), ds, run.index(), icfg, log)
         : Indexing.loadOrBuild(ds, run.index(), icfg, log);
     double indexSeconds = (System.nanoTime() - t0) / 1e9;
-    BpeTokenizer tok;
+    // The retriever reads the pretrained encoder's token features (its WordPiece vocabulary) or learns its own BPE vocabulary.
+    boolean pretrained = text != null && spec.pretrainedInput() && text.queryFeatures(be) != null;
+    QueryTokenizer tok;
     if (resume && Files.exists(run.tokenizer())) tok = run.loadTokenizer();
-    else {
+    else if (pretrained) {
+      tok = text.queryTokenizer(spec.maxQueryLength());
+      tok.save(run.tokenizer());
+    } else {
       tok = BpeTokenizer.train(sp.train().stream().map(org.cartengine.cart.data.Caption::text).toList(), spec.vocab(), 2);
       tok.save(run.tokenizer());
     }
@@ -95,7 +103,7 @@ public final class CartPipeline {
     PairSet test = CartData.queries(ds, Split.TEST, tok);
     if (train.size() == 0) throw new IllegalArgumentException(dataName + ": no train captions to learn from");
     CartConfig mc = new CartConfig(tok.vocabSize(), ids.vocabSizes(), spec.dModel(), spec.heads(), spec.ffn(), spec.encoderLayers(),
-        spec.decoderLayers(), spec.dropout(), spec.maxQueryLength(), spec.fusion());
+        spec.decoderLayers(), spec.dropout(), spec.maxQueryLength(), spec.fusion(), pretrained ? text.dim() : 0);
     run.writeRun(dataName, mc, tc, tc.seed());
     log.printf("retriever: %d train pairs, %d val and %d test queries; identifier length %d, vocabularies %s; %s%n", train.size(), val.size(),
         test.size(), ids.length(), java.util.Arrays.toString(ids.vocabSizes()), mc.fusion() ? "coarse/fine fusion" : "no fusion");
@@ -103,6 +111,20 @@ public final class CartPipeline {
     Rng rng = new Rng(tc.seed());
     CartModel model = new CartModel(be, Trainer.dtype(), rng, mc);
     log.printf("model: %,d parameters on %s%n", model.parameterCount(), be.name());
+    double featureSeconds = 0;
+    if (pretrained) {
+      // The frozen encoder's features of every train and val caption, computed once before training (so that the time
+      // budget's calibration measures steady steps); test queries are encoded when searched, as a user's would be.
+      long f0 = System.nanoTime();
+      PretrainedQueryFeatures f = text.queryFeatures(be);
+      model.attach(f);
+      List<int[]> all = new java.util.ArrayList<>(train.queries());
+      all.addAll(val.queries());
+      f.warm(all, spec.maxQueryLength());
+      featureSeconds = (System.nanoTime() - f0) / 1e9;
+      log.printf("encoder input: frozen %s token features of %,d train and val captions (%.1f s), projected to d_model %d%n", text.name(), all.size(),
+          featureSeconds, spec.dModel());
+    }
     Trainer.Alignment align = null;
     float[] itemsNormed = null;
     if (spec.alignWeight() > 0) {
@@ -181,8 +203,8 @@ public final class CartPipeline {
       log.println("re-rank: " + note);
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
-        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, icfg.scheme.methodLabel(icfg.space), icfg, captionMatch, captionQps,
-        text == null ? null : text.name(), captionVal, val.size());
+        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, pretrained ? icfg.scheme.methodLabel(icfg.space).replace(")", ", pretrained encoder)") : icfg.scheme.methodLabel(icfg.space), icfg, captionMatch, captionQps,
+        text == null ? null : text.name(), captionVal, val.size(), featureSeconds);
     writeMetrics(run, out, dataName, be);
     java.nio.file.Path png = run.dir.resolve("training.png");
     if (!tr.history().isEmpty() && org.cartengine.cart.report.Drawing.available(png)) Plots.trainingCurve(png, tr.history(), "CART on " + ds.info().name());
@@ -212,7 +234,7 @@ public final class CartPipeline {
    * Trains the dual tower with the retriever's encoder sizes on the same training pairs for up to
    * {@code seconds}, then ranks the queries by exact cosine top-10.
    */
-  public static Baseline dualTower(Dataset ds, BpeTokenizer tok, CartConfig c, TrainConfig tc, PairSet train, PairSet queries, double seconds, Backend be) {
+  public static Baseline dualTower(Dataset ds, QueryTokenizer tok, CartConfig c, TrainConfig tc, PairSet train, PairSet queries, double seconds, Backend be) {
     DualTower dt = new DualTower(be, new Rng(tc.seed() + 1), tok.vocabSize(), c.dModel(), c.heads(), c.ffn(), c.encoderLayers(), c.dropout(),
         c.maxQueryLength(), ds.embeddings().toArray(), ds.size(), ds.dim());
     DualTower.Result res = dt.train(train, Math.max(1, tc.epochs() * 4), seconds, tc.batchSize(), DualTower.LR, tc.seed());
@@ -233,6 +255,7 @@ public final class CartPipeline {
     j.add("cart", metricsJson(o.cart(), o.cartQps()));
     j.addProperty("index_seconds", o.indexSeconds());
     j.addProperty("train_seconds", o.trainSeconds());
+    j.addProperty("text_features_seconds", o.featureSeconds());
     j.addProperty("train_samples_per_second", o.training().samplesPerSecond());
     j.addProperty("best_epoch", o.training().bestEpoch());
     j.addProperty("epochs", o.training().epochs());

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;
-import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.cart.text.PretrainedQueryFeatures;
+import org.cartengine.cart.text.QueryTokenizer;
+import org.cartengine.cart.text.SentenceEncoder;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.AtomicFiles;
@@ -90,10 +92,11 @@ public final class RunDir {
     Map<String, Tensor> w = Safetensors.read(best(), be);
     Safetensors.loadInto(m, w, best().toString());
     m.train(false);
+    if (cfg.pretrainedText()) m.attach(new PretrainedQueryFeatures(SentenceEncoder.load(be), be));
     return m;
   }
 
-  public BpeTokenizer loadTokenizer() throws IOException {
-    return BpeTokenizer.load(tokenizer());
+  public QueryTokenizer loadTokenizer() throws IOException {
+    return QueryTokenizer.load(tokenizer());
   }
 }

@@ -8,7 +8,7 @@ import org.cartengine.cart.ids.IndexResult;
 import org.cartengine.cart.ids.IndexStore;
 import org.cartengine.cart.ids.Identifiers;
 import org.cartengine.cart.model.CartModel;
-import org.cartengine.cart.text.BpeTokenizer;
+import org.cartengine.cart.text.QueryTokenizer;
 import org.cartengine.engine.backend.Backend;
 
 /**
@@ -17,7 +17,7 @@ import org.cartengine.engine.backend.Backend;
  * dataset it names (or another one), the best weights, the tokenizer and the index (identifiers, trie,
  * statistics).
  */
-public record TrainedRun(RunDir run, JsonObject runJson, Dataset dataset, CartModel model, BpeTokenizer tokenizer, IndexResult index) {
+public record TrainedRun(RunDir run, JsonObject runJson, Dataset dataset, CartModel model, QueryTokenizer tokenizer, IndexResult index) {
 
   /** Loads the run in {@code dir} on {@code be}, with the dataset it was trained on. */
   public static TrainedRun load(Path dir, Backend be) throws IOException {
@@ -30,7 +30,7 @@ public record TrainedRun(RunDir run, JsonObject runJson, Dataset dataset, CartMo
     JsonObject r = run.readRun();
     Dataset ds = Dataset.open(data != null ? data : r.get("data").getAsString());
     CartModel model = run.loadModel(be);
-    BpeTokenizer tok = run.loadTokenizer();
+    QueryTokenizer tok = run.loadTokenizer();
     IndexResult index = IndexStore.load(run.index(), be);
     if (index.identifiers().size() != ds.size())
       throw new IOException(run.index() + ": " + index.identifiers().size() + " identifiers for the " + ds.size() + " items of dataset " + ds.info().name());

@@ -1,0 +1,108 @@
+package org.cartengine.cart.text;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cartengine.cart.model.QueryFeatures;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backend;
+
+/**
+ * The last hidden layer of the frozen all-MiniLM-L6-v2 for each query token, as the retriever's input
+ * ({@link QueryFeatures}). The encoder is frozen, so a sequence's features never change: they are computed once per
+ * distinct token sequence and kept (least recently used out first beyond {@link #MAX_CACHED_FLOATS}), so that an epoch
+ * over the train captions runs the pretrained encoder only on its first sight of each caption ({@link #warm} before
+ * training), and a training step costs what the retriever's own layers cost.
+ */
+public final class PretrainedQueryFeatures implements QueryFeatures {
+  /** Cache bound: 64M floats (256 MB), about 20,000 captions of 8 tokens. */
+  public static final long MAX_CACHED_FLOATS = 64L << 20;
+
+  private final SentenceEncoder encoder;
+  private final Backend be;
+  private long cachedFloats;
+  private final LinkedHashMap<Key, float[]> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, float[]> eldest) {
+      if (cachedFloats <= MAX_CACHED_FLOATS) return false;
+      cachedFloats -= eldest.getValue().length;
+      return true;
+    }
+  };
+
+  public PretrainedQueryFeatures(SentenceEncoder encoder, Backend be) {
+    this.encoder = encoder;
+    this.be = be;
+  }
+
+  @Override
+  public int dim() {
+    return encoder.dim();
+  }
+
+  /** Computes the features of {@code queries} (each cut to {@code maxLength} tokens, as QueryBatch cuts) ahead of use. */
+  public synchronized void warm(List<int[]> queries, int maxLength) {
+    List<int[]> cut = new ArrayList<>(queries.size());
+    for (int[] q : queries) cut.add(q.length > maxLength ? Arrays.copyOf(q, maxLength) : q);
+    lookup(cut);
+  }
+
+  @Override
+  public synchronized Tensor features(Tensor ids, Tensor padding) {
+    int b = ids.dim(0), t = ids.dim(1), d = dim();
+    int[] id = ids.toIntArray(), pad = padding.toIntArray();
+    List<int[]> rows = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      int n = 0;
+      while (n < t && pad[i * t + n] == 1) n++;
+      rows.add(Arrays.copyOfRange(id, i * t, i * t + n));
+    }
+    List<float[]> f = lookup(rows);
+    float[] out = new float[b * t * d];
+    for (int i = 0; i < b; i++) System.arraycopy(f.get(i), 0, out, i * t * d, f.get(i).length);
+    return Tensor.of(be, out, b, t, d);
+  }
+
+  /** Features of each sequence, computing the missing ones in one pass of the encoder. */
+  private List<float[]> lookup(List<int[]> seqs) {
+    List<float[]> out = new ArrayList<>(seqs.size());
+    List<int[]> missing = new ArrayList<>();
+    Map<Key, Integer> pending = new LinkedHashMap<>();
+    for (int[] s : seqs) {
+      Key k = new Key(s);
+      float[] v = cache.get(k);
+      out.add(v);
+      if (v == null && s.length > 0 && !pending.containsKey(k)) {
+        pending.put(k, missing.size());
+        missing.add(s);
+      }
+    }
+    if (!missing.isEmpty()) {
+      float[][] h = encoder.lastHiddenIds(missing);
+      for (Map.Entry<Key, Integer> e : pending.entrySet()) {
+        cache.put(e.getKey(), h[e.getValue()]);
+        cachedFloats += h[e.getValue()].length;
+      }
+      for (int i = 0; i < seqs.size(); i++) {
+        if (out.get(i) != null) continue;
+        Integer at = pending.get(new Key(seqs.get(i)));
+        out.set(i, at == null ? new float[0] : h[at]);
+      }
+    }
+    return out;
+  }
+
+  private record Key(int[] ids) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && Arrays.equals(ids, k.ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(ids);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package org.cartengine.cart.text;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.cartengine.cart.ids.Identifiers;
+import org.cartengine.cart.model.CartConfig;
+import org.cartengine.cart.model.CartModel;
+import org.cartengine.cart.search.Evaluator;
+import org.cartengine.cart.search.Metrics;
+import org.cartengine.cart.search.QueryBatch;
+import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.train.TrainConfig;
+import org.cartengine.cart.train.Trainer;
+import org.cartengine.engine.DType;
+import org.cartengine.engine.Tensor;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.backend.Backends;
+import org.cartengine.engine.nn.Rng;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The retriever on the frozen all-MiniLM-L6-v2 token features (the model files come with the build). */
+class PretrainedQueryFeaturesTest {
+  static Backend be;
+  static SentenceEncoder enc;
+
+  @BeforeAll
+  static void load() throws Exception {
+    be = Backends.get();
+    enc = SentenceEncoder.load(be);
+  }
+
+  @Test
+  void featuresAreTheLastHiddenLayerOfEachRowZeroAtPaddingAndCached() {
+    PretrainedQueryFeatures f = new PretrainedQueryFeatures(enc, be);
+    WordPieceTokenizer tok = enc.tokenizer();
+    List<int[]> q = List.of(tok.encode("a red car"), tok.encode("the green tree by the house"), tok.encode(""));
+    QueryBatch b = QueryBatch.of(be, q, 16);
+    float[] x = f.features(b.ids(), b.padding()).toFloatArray();
+    int t = b.length(), d = f.dim();
+    float[][] direct = enc.lastHiddenIds(q);
+    for (int i = 0; i < q.size(); i++) {
+      float[] row = java.util.Arrays.copyOfRange(x, i * t * d, i * t * d + q.get(i).length * d);
+      assertArrayEquals(direct[i], row, 1e-5f, "row " + i);
+      for (int j = q.get(i).length * d; j < t * d; j++) assertEquals(0f, x[i * t * d + j], "padding of row " + i);
+    }
+    // "a red car" alone: the same features from the cache (no dependence on the other rows of a batch).
+    QueryBatch one = QueryBatch.of(be, List.of(q.get(0)), 16);
+    assertArrayEquals(direct[0], f.features(one.ids(), one.padding()).toFloatArray(), 1e-5f);
+  }
+
+  @Test
+  void retrieverLearnsFromPretrainedFeaturesAndGeneralisesToASynonym() throws Exception {
+    String[] colours = {"red", "green", "blue", "yellow"};
+    String[] things = {"car", "dog", "tree", "house"};
+    int n = 16;
+    WordPieceTokenizer tok = WordPieceTokenizer.load(ModelFiles.locate().tokenizer(), 16);
+    List<String> texts = new ArrayList<>();
+    List<Integer> items = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      texts.add(colours[i / 4] + " " + things[i % 4]);
+      items.add(i);
+      texts.add("a " + things[i % 4] + " that is " + colours[i / 4]);
+      items.add(i);
+    }
+    List<int[]> q = new ArrayList<>();
+    List<Set<Integer>> rel = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      q.add(tok.encode(texts.get(i)));
+      rel.add(Set.of(items.get(i)));
+    }
+    PairSet train = new PairSet(q, items.stream().mapToInt(Integer::intValue).toArray(), rel, texts);
+    int[] t = new int[n * 3];
+    for (int i = 0; i < n; i++) {
+      t[i * 3] = i % 4;
+      t[i * 3 + 1] = i / 4;
+    }
+    Identifiers ids = new Identifiers(t, n, 3, new int[] {4, 4, 1});
+    Rng rng = new Rng(5);
+    CartModel model = new CartModel(be, DType.F32, rng, new CartConfig(tok.vocabSize(), ids.vocabSizes(), 32, 2, 64, 2, 2, 0.1, 16, true, enc.dim()));
+    PretrainedQueryFeatures f = new PretrainedQueryFeatures(enc, be);
+    model.attach(f);
+    f.warm(q, 16);
+    Path dir = Files.createTempDirectory("cart-pretrained");
+    new Trainer(model, rng, ids, new TrainConfig(40, 16, 3e-3, 1e-4, 10, 40, 1, true, 0.15, 0.0, 1.0, 4, 40, 0), dir, true).train(train, train, List.of());
+    Metrics m = Evaluator.evaluate(model, ids.trie(), train, 4, 64);
+    assertEquals(100.0, m.r1(), 1e-9, "R@1 on the training queries: " + m);
+    // Words never seen in training: "automobile" for car, "puppy" for dog. The pretrained features place them near the
+    // trained words, so the thing (the coarse token) is right more often than chance (1 in 4).
+    List<String> unseen = List.of("red automobile", "green automobile", "blue puppy", "yellow puppy");
+    int[] want = {0, 4, 9, 13};
+    List<int[]> uq = unseen.stream().map(tok::encode).toList();
+    List<Set<Integer>> urel = new ArrayList<>();
+    for (int w : want) urel.add(Set.of(w));
+    Metrics u = Evaluator.evaluate(model, ids.trie(), new PairSet(uq, want, urel, unseen), 4, 64);
+    assertTrue(u.r10() >= 75.0, "unseen synonyms within the top 4 of 16: " + u);
+  }
+}
