@@ -79,9 +79,12 @@ public final class EvalCommand implements Callable<Integer> {
     Reranker rr = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, be) : null;
     if (rr != null) {
       long r0 = System.nanoTime();
-      Metrics mr = Metrics.of(Reranker.items(rr.rerank(qs.texts(), qs.queries(), searched.hits(), 10)), qs.relevant());
-      double qps = qs.size() / (qs.size() / searched.queriesPerSecond() + (System.nanoTime() - r0) / 1e9);
-      t.row(String.format("%s + re-rank (w %.1f)", method, rr.weight()), mr.r1(), mr.r5(), mr.r10(), mr.mrr10(), String.format("%.0f", qps));
+      Evaluator.Searched wide = rr.beam(beam) == beam ? searched
+          : Evaluator.searchAll(model, ids.trie(), qs.queries(), rr.beam(beam), 256, org.cartengine.cart.search.BeamScoring.parse(scoring));
+      Metrics mr = Metrics.of(Reranker.items(rr.rerank(qs.texts(), qs.queries(), wide.hits(), 10)), qs.relevant());
+      double qps = rr.beam(beam) == beam ? qs.size() / (qs.size() / searched.queriesPerSecond() + (System.nanoTime() - r0) / 1e9)
+          : qs.size() / ((System.nanoTime() - r0) / 1e9);
+      t.row(String.format("%s + re-rank (w %.1f, beam %d)", method, rr.weight(), rr.beam(beam)), mr.r1(), mr.r5(), mr.r10(), mr.mrr10(), String.format("%.0f", qps));
       JsonObject jr = CartPipeline.metricsJson(mr, qps);
       jr.addProperty("weight", rr.weight());
       out.add("cart_rerank", jr);

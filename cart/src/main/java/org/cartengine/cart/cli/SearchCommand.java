@@ -51,6 +51,7 @@ public final class SearchCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(tr.run(), model, ds, be) : null;
     boolean rr = reranker != null;
+    if (rr) beam = reranker.beam(beam);
     List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k);
     if (rr) hits = reranker.rerank(queries, enc, hits, k);
     double secs = (System.nanoTime() - t0) / 1e9;

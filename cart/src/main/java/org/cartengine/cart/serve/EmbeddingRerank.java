@@ -25,6 +25,11 @@ public final class EmbeddingRerank implements Searcher.Reranker {
     return r == null ? null : new EmbeddingRerank(r, run);
   }
 
+  /** The beam width to search with: at least {@code beam}, and the width the re-rank weight was chosen at. */
+  public int beam(int beam) {
+    return reranker.beam(beam);
+  }
+
   public double weight() {
     return reranker.weight();
   }

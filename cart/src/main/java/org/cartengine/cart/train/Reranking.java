@@ -35,9 +35,10 @@ public final class Reranking {
     return run.dir.resolve("rerank.json");
   }
 
-  public static void save(RunDir run, String tower, double weight, String note, String textEncoder) throws IOException {
+  public static void save(RunDir run, String tower, double weight, int beam, String note, String textEncoder) throws IOException {
     JsonObject o = new JsonObject();
     o.addProperty("tower", tower);
+    o.addProperty("beam", beam);
     if (textEncoder != null) o.addProperty("text_encoder", textEncoder);
     o.addProperty("weight", weight);
     o.addProperty("note", note);
@@ -51,11 +52,12 @@ public final class Reranking {
     JsonObject o = SealedJson.read(f);
     String tower = o.get("tower").getAsString();
     double w = o.get("weight").getAsDouble();
+    int beam = o.has("beam") ? o.get("beam").getAsInt() : 0;
     return switch (tower) {
-      case ALIGNER -> new Reranker(alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be), w);
-      case DUAL_TOWER -> new Reranker(DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be), w);
+      case ALIGNER -> new Reranker(alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be), w, beam);
+      case DUAL_TOWER -> new Reranker(DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be), w, beam);
       case CAPTIONS -> new Reranker(new org.cartengine.cart.search.CaptionTower(org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be),
-          org.cartengine.cart.text.CaptionSpace.load(run.captionSpace())), w);
+          org.cartengine.cart.text.CaptionSpace.load(run.captionSpace())), w, beam);
       default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ", " + CAPTIONS + ")");
     };
   }
