@@ -35,6 +35,11 @@ import org.cartengine.engine.optim.LrSchedule;
  * ranked by what their embedding looks like.
  *
  * <p>The encoder's embeddings of the train texts are computed once, deduplicated by text, and kept in this object.
+ *
+ * <p>Defaults chosen on val (bench PretrainedDualTowerEval, seed 1, batch 256, lr 1e-3, temperature 0.05): the linear
+ * projection against the residual MLP (hidden 512), val R@1 / R@10 at 40 epochs: clipart-dev 23.4 / 53.7 against
+ * 20.6 / 50.9, clipart-dev-cold (80 epochs) 10.2 / 30.5 against 8.5 / 22.0; the MLP is ahead only early (10 epochs) and
+ * costs twice the time. Emoji, linear, 20 epochs: val 71.4 / 84.5.
  */
 public final class PretrainedDualTower extends Module implements QueryTower {
   /**
