@@ -26,9 +26,33 @@ final class MiniLm implements TextEmbedder {
     return encoder.dim();
   }
 
+  /**
+   * Sentence embeddings already computed, by text: a run embeds its train captions for the caption space, the dual tower,
+   * the caption matcher and the re-rank; each text once. Least recently used out beyond {@link #MAX_CACHED} texts.
+   */
+  static final int MAX_CACHED = 100_000;
+
+  private final java.util.LinkedHashMap<String, float[]> cache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, float[]> eldest) {
+      return size() > MAX_CACHED;
+    }
+  };
+
   @Override
-  public float[][] embed(List<String> texts) {
-    return encoder.encode(texts);
+  public synchronized float[][] embed(List<String> texts) {
+    float[][] out = new float[texts.size()][];
+    java.util.Map<String, Integer> missing = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < texts.size(); i++) {
+      out[i] = cache.get(texts.get(i));
+      if (out[i] == null) missing.putIfAbsent(texts.get(i), missing.size());
+    }
+    if (!missing.isEmpty()) {
+      float[][] e = encoder.encode(List.copyOf(missing.keySet()));
+      for (var m : missing.entrySet()) cache.put(m.getKey(), e[m.getValue()]);
+      for (int i = 0; i < texts.size(); i++) if (out[i] == null) out[i] = e[missing.get(texts.get(i))];
+    }
+    return out;
   }
 
   @Override

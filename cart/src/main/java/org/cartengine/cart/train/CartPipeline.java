@@ -160,8 +160,9 @@ public final class CartPipeline {
     }
     Baseline b = null;
     if (baseline) {
-      log.printf("dual-tower baseline: training for up to %.0f s (the retriever's training time)%n", trainSeconds);
-      b = dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
+      log.printf("dual-tower baseline%s: training for up to %.0f s (the retriever's training time)%n",
+          text != null ? " (" + text.name() + " text tower, frozen, with a trained projection)" : "", trainSeconds);
+      b = text != null ? pretrainedDualTower(ds, text, tc, train, test, trainSeconds, be) : dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
     }
     // Embedding re-rank of CART's beam candidates by a text tower: the retriever's own alignment head
     // (no extra budget) and the dual tower, whichever re-ranks val better, with its weight chosen on val.
@@ -201,8 +202,8 @@ public final class CartPipeline {
       rerank = Metrics.of(Reranker.items(reranked), test.relevant());
       // queries/s of search + re-rank: the wide search is inside rerankSecs; a shared one is added from its own rate.
       rerankQps = test.size() / Math.max(1e-9, rerankSecs + (wide == searched ? test.size() / searched.queriesPerSecond() : 0));
-      if (b != null) b.tower().save(run.dualTower());
-      Reranking.save(run, towerName, choice.weight(), rrBeam, note, text == null ? null : text.name());
+      if (b != null) b.saver().save(run.dualTower());
+      Reranking.save(run, towerName, choice.weight(), rrBeam, note, text == null ? null : text.name(), b != null && text != null);
       log.println("re-rank: " + note);
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
@@ -231,7 +232,27 @@ public final class CartPipeline {
   public static final double DEFAULT_RERANK_WEIGHT = 0.5;
 
   /** The dual-tower baseline's result on a query set, and the trained tower. */
-  public record Baseline(Metrics metrics, double qps, DualTower.Result training, DualTower tower) {}
+  public record Baseline(Metrics metrics, double qps, DualTower.Result training, QueryTower tower, Saver saver) {}
+
+  /** Writes a trained tower to a file. */
+  public interface Saver {
+    void save(java.nio.file.Path file) throws IOException;
+  }
+
+  /**
+   * The dual tower a user would build with a pretrained encoder: its frozen sentence embeddings, a trained linear
+   * projection of them and one of the item embeddings into a shared space, InfoNCE (baseline.PretrainedDualTower), for up
+   * to {@code seconds} on the same training pairs; then exact cosine top-10 over every item.
+   */
+  public static Baseline pretrainedDualTower(Dataset ds, TextEmbedder text, TrainConfig tc, PairSet train, PairSet queries, double seconds, Backend be) {
+    org.cartengine.cart.baseline.PretrainedDualTower dt = new org.cartengine.cart.baseline.PretrainedDualTower(be, new Rng(tc.seed() + 1), text,
+        ds.embeddings().toArray(), ds.size(), ds.dim());
+    var res = dt.train(train.texts(), train.items(), Math.max(1, tc.epochs() * 4), seconds, 256, org.cartengine.cart.baseline.PretrainedDualTower.LR, tc.seed());
+    long q0 = System.nanoTime();
+    List<int[]> r = dt.rank(queries.texts(), 10, 256);
+    double qps = queries.size() / Math.max(1e-9, (System.nanoTime() - q0) / 1e9);
+    return new Baseline(Metrics.of(r, queries.relevant()), qps, new DualTower.Result(res.epochs(), res.seconds()), dt, dt::save);
+  }
 
   /**
    * Trains the dual tower with the retriever's encoder sizes on the same training pairs for up to
@@ -244,7 +265,7 @@ public final class CartPipeline {
     long q0 = System.nanoTime();
     List<int[]> r = dt.rank(queries.queries(), 10, 256);
     double qps = queries.size() / Math.max(1e-9, (System.nanoTime() - q0) / 1e9);
-    return new Baseline(Metrics.of(r, queries.relevant()), qps, res, dt);
+    return new Baseline(Metrics.of(r, queries.relevant()), qps, res, dt, dt::save);
   }
 
   static void writeMetrics(RunDir run, Outcome o, String data, Backend be) throws IOException {

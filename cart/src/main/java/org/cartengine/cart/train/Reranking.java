@@ -35,8 +35,10 @@ public final class Reranking {
     return run.dir.resolve("rerank.json");
   }
 
-  public static void save(RunDir run, String tower, double weight, int beam, String note, String textEncoder) throws IOException {
+  public static void save(RunDir run, String tower, double weight, int beam, String note, String textEncoder, boolean pretrainedDualTower)
+      throws IOException {
     JsonObject o = new JsonObject();
+    if (pretrainedDualTower) o.addProperty("dual_tower", "pretrained");
     o.addProperty("tower", tower);
     o.addProperty("beam", beam);
     if (textEncoder != null) o.addProperty("text_encoder", textEncoder);
@@ -55,7 +57,10 @@ public final class Reranking {
     int beam = o.has("beam") ? o.get("beam").getAsInt() : 0;
     return switch (tower) {
       case ALIGNER -> new Reranker(alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be), w, beam);
-      case DUAL_TOWER -> new Reranker(DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be), w, beam);
+      case DUAL_TOWER -> new Reranker(o.has("dual_tower") && o.get("dual_tower").getAsString().equals("pretrained")
+          ? org.cartengine.cart.baseline.PretrainedDualTower.load(run.dualTower(),
+              org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be), ds.embeddings().toArray(), ds.size(), ds.dim(), be)
+          : DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be), w, beam);
       case CAPTIONS -> new Reranker(new org.cartengine.cart.search.CaptionTower(org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be),
           org.cartengine.cart.text.CaptionSpace.load(run.captionSpace())), w, beam);
       default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ", " + CAPTIONS + ")");
