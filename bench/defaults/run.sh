@@ -12,9 +12,10 @@ DATASETS=${DATASETS:-"emoji clipart-dev clipart-dev-cold"}
 mkdir -p "$OUT"
 # row name | train options
 ROWS=(
-  "semantic-items|--scheme cart --id-space items --text-encoder minilm"
   "semantic-captions|--scheme cart --id-space captions --text-encoder minilm"
   "atomic|--scheme atomic --text-encoder minilm"
+  "semantic-items|--scheme cart --id-space items --text-encoder minilm"
+  "semantic-captions-scratch-encoder|--scheme cart --id-space captions --text-encoder minilm --scratch-query-embeddings"
   "scratch-auto|--scheme auto --text-encoder scratch"
 )
 epochs_for() { case "$1" in emoji) echo "${EMOJI_EPOCHS:-8}" ;; *) echo "${SMALL_EPOCHS:-60}" ;; esac; }
