@@ -54,6 +54,10 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Where to write the metrics as JSON (default: RUN/eval-SPLIT.json).")
   Path json;
 
+  @picocli.CommandLine.Option(names = "--guide", paramLabel = "W", description = "Weight of the caption-space guide of the re-rank's beam "
+      + "(default: the one chosen on val, rerank.json; 0 = off).")
+  Double guide;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Override
@@ -76,13 +80,15 @@ public final class EvalCommand implements Callable<Integer> {
     out.addProperty("method", method);
     out.addProperty("scheme", tr.index().config().scheme.cliName);
     out.add("cart", CartPipeline.metricsJson(m, searched.queriesPerSecond()));
-    Reranker rr = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, be) : null;
+    Reranker rr = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, ids.trie(), be) : null;
+    if (rr != null && guide != null) rr.withPrior(guide > 0 ? org.cartengine.cart.train.Reranking.prior(run, ids.trie(), be) : null, guide);
     if (rr != null) {
       long r0 = System.nanoTime();
-      Evaluator.Searched wide = rr.beam(beam) == beam ? searched
-          : Evaluator.searchAll(model, ids.trie(), qs.queries(), rr.beam(beam), 256, org.cartengine.cart.search.BeamScoring.parse(scoring));
+      Evaluator.Searched wide = rr.beam(beam) == beam && rr.prior() == null ? searched
+          : Evaluator.searchAll(model, ids.trie(), qs.texts(), qs.queries(), rr.beam(beam), 256, org.cartengine.cart.search.BeamScoring.parse(scoring),
+              rr.prior(), rr.priorWeight());
       Metrics mr = Metrics.of(Reranker.items(rr.rerank(qs.texts(), qs.queries(), wide.hits(), 10)), qs.relevant());
-      double qps = rr.beam(beam) == beam ? qs.size() / (qs.size() / searched.queriesPerSecond() + (System.nanoTime() - r0) / 1e9)
+      double qps = wide == searched ? qs.size() / (qs.size() / searched.queriesPerSecond() + (System.nanoTime() - r0) / 1e9)
           : qs.size() / ((System.nanoTime() - r0) / 1e9);
       t.row(String.format("%s + re-rank (w %.1f, beam %d)", method, rr.weight(), rr.beam(beam)), mr.r1(), mr.r5(), mr.r10(), mr.mrr10(), String.format("%.0f", qps));
       JsonObject jr = CartPipeline.metricsJson(mr, qps);

@@ -49,10 +49,11 @@ public final class SearchCommand implements Callable<Integer> {
     Identifiers ids = tr.identifiers();
     List<int[]> enc = queries.stream().map(tok::encode).toList();
     long t0 = System.nanoTime();
-    org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(tr.run(), model, ds, be) : null;
+    org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(tr.run(), model, ds, ids.trie(), be) : null;
     boolean rr = reranker != null;
     if (rr) beam = reranker.beam(beam);
-    List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k);
+    List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k,
+        org.cartengine.cart.search.BeamScoring.DEFAULT, rr ? reranker.priorFor(queries) : null);
     if (rr) hits = reranker.rerank(queries, enc, hits, k);
     double secs = (System.nanoTime() - t0) / 1e9;
     for (int i = 0; i < queries.size(); i++) {

@@ -35,6 +35,11 @@ public final class BeamSearch {
 
   /** Top-k items for each query, best first (k <= beam; fewer only when the corpus has fewer items). */
   public static List<List<Hit>> search(CartModel model, QueryBatch q, PrefixTrie trie, int beam, int k, BeamScoring scoring) {
+    return search(model, q, trie, beam, k, scoring, null);
+  }
+
+  /** As above, each node's score raised by {@code prior} (null: none). */
+  public static List<List<Hit>> search(CartModel model, QueryBatch q, PrefixTrie trie, int beam, int k, BeamScoring scoring, BeamPrior prior) {
     if (k > beam) throw new IllegalArgumentException("beam search: k = " + k + " is larger than the beam width " + beam);
     if (beam < 1) throw new IllegalArgumentException("beam search: beam width " + beam + " < 1");
     if (trie.length() != model.cfg.idLength())
@@ -51,7 +56,7 @@ public final class BeamSearch {
       for (int pos = 0; pos < trie.length(); pos++) {
         Tensor logits = pos == 0 ? decoder.step(null, null)
             : decoder.step(Tensor.ofInts(be, beams.parent, beams.rows()), Tensor.ofInts(be, beams.token, beams.rows()));
-        beams = prune(beams, logits.toFloatArray(), trie, scoring, top, pos);
+        beams = prune(beams, logits.toFloatArray(), trie, scoring, top, pos, prior);
       }
       return hits(beams, trie, k);
     }
@@ -73,7 +78,7 @@ public final class BeamSearch {
   }
 
   /** Expands every live beam by its allowed tokens and keeps each query's best {@code beam} (per-query pruning). */
-  private static Beams prune(Beams beams, float[] logits, PrefixTrie trie, BeamScoring scoring, TopBeams[] top, int pos) {
+  private static Beams prune(Beams beams, float[] logits, PrefixTrie trie, BeamScoring scoring, TopBeams[] top, int pos, BeamPrior prior) {
     int rows = beams.rows(), vocab = logits.length / rows, slots = 0;
     for (int g = 0; g < beams.queries(); g++) {
       TopBeams t = top[g];
@@ -84,7 +89,8 @@ public final class BeamSearch {
         int off = r * vocab;
         double lse = AllowedLogProbs.normaliser(logits, off, vocab, trie, node, scoring, pos), base = beams.score()[r];
         int first = trie.child(node, 0), c = trie.childCount(node);
-        for (int i = 0; i < c; i++) t.offer(base + logits[off + trie.token(first + i)] - lse, r, first + i);
+        if (prior == null) for (int i = 0; i < c; i++) t.offer(base + logits[off + trie.token(first + i)] - lse, r, first + i);
+        else for (int i = 0; i < c; i++) t.offer(base + logits[off + trie.token(first + i)] - lse + prior.score(g, first + i), r, first + i);
       }
       t.sortBestFirst();
       slots = Math.max(slots, t.size());

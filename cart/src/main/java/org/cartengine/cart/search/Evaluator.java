@@ -32,11 +32,19 @@ public final class Evaluator {
   }
 
   public static Searched searchAll(CartModel model, PrefixTrie trie, List<int[]> queries, int beam, int batch, BeamScoring scoring) {
+    return searchAll(model, trie, null, queries, beam, batch, scoring, null, 0);
+  }
+
+  /** With the beam guided by {@code prior} at {@code weight} over the query texts (none when prior is null or weight 0). */
+  public static Searched searchAll(CartModel model, PrefixTrie trie, List<String> texts, List<int[]> queries, int beam, int batch, BeamScoring scoring,
+      CaptionPrior prior, double weight) {
     List<List<BeamSearch.Hit>> out = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int s = 0; s < queries.size(); s += batch) {
-      List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
-      out.addAll(BeamSearch.search(model, QueryBatch.of(model.backend(), qs, model.cfg.maxQueryLength()), trie, beam, beam, scoring));
+      int e = Math.min(queries.size(), s + batch);
+      List<int[]> qs = queries.subList(s, e);
+      BeamPrior p = prior == null ? null : prior.forQueries(texts.subList(s, e), weight);
+      out.addAll(BeamSearch.search(model, QueryBatch.of(model.backend(), qs, model.cfg.maxQueryLength()), trie, beam, beam, scoring, p));
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Searched(out, queries.size() / Math.max(1e-9, secs));

@@ -24,6 +24,8 @@ public final class Reranker {
   private final QueryTower tower;
   private final double weight;
   private final int beam;
+  private CaptionPrior prior;
+  private double priorWeight;
 
   /**
    * Beam width whose candidates are re-ranked by default: wider than the generative top 10, because the text tower can
@@ -41,6 +43,27 @@ public final class Reranker {
     this.tower = tower;
     this.weight = weight;
     this.beam = beam;
+  }
+
+  /** Guides the beam the candidates come from by {@code prior} at {@code weight} (chosen on val with the re-rank weight). */
+  public Reranker withPrior(CaptionPrior prior, double weight) {
+    this.prior = weight > 0 ? prior : null;
+    this.priorWeight = weight;
+    return this;
+  }
+
+  /** The beam's guide (null: none) and its weight. */
+  public CaptionPrior prior() {
+    return prior;
+  }
+
+  public double priorWeight() {
+    return priorWeight;
+  }
+
+  /** The guide of a batch of query texts (null when there is none). */
+  public BeamPrior priorFor(List<String> texts) {
+    return prior == null ? null : prior.forQueries(texts, priorWeight);
   }
 
   /** The beam width to search with before re-ranking: at least {@code searchBeam}, and the width the weight was chosen at. */

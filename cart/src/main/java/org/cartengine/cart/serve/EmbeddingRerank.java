@@ -21,13 +21,18 @@ public final class EmbeddingRerank implements Searcher.Reranker {
 
   /** The run's re-rank, or null when it was trained without a text tower. */
   public static EmbeddingRerank of(TrainedRun run, Backend be) throws IOException {
-    Reranker r = Reranking.load(run.run(), run.model(), run.dataset(), be);
+    Reranker r = Reranking.load(run.run(), run.model(), run.dataset(), run.identifiers().trie(), be);
     return r == null ? null : new EmbeddingRerank(r, run);
   }
 
   /** The beam width to search with: at least {@code beam}, and the width the re-rank weight was chosen at. */
   public int beam(int beam) {
     return reranker.beam(beam);
+  }
+
+  @Override
+  public org.cartengine.cart.search.BeamPrior prior(List<String> queries) {
+    return reranker.priorFor(queries);
   }
 
   public double weight() {

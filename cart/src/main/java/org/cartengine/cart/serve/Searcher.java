@@ -96,6 +96,11 @@ public final class Searcher implements AutoCloseable {
   @FunctionalInterface
   public interface Reranker {
     List<Result> rerank(String query, List<Result> candidates);
+
+    /** A guide for the beam search of these queries (null: none). */
+    default org.cartengine.cart.search.BeamPrior prior(List<String> queries) {
+      return null;
+    }
   }
 
   /**
@@ -277,7 +282,13 @@ public final class Searcher implements AutoCloseable {
       List<int[]> tokens = new ArrayList<>(batch.size());
       for (Pending p : batch) tokens.add(p.tokens());
       QueryBatch q = QueryBatch.of(model.backend(), tokens, model.cfg.maxQueryLength());
-      hits = BeamSearch.search(model, q, run.identifiers().trie(), options.beam(), want);
+      org.cartengine.cart.search.BeamPrior prior = null;
+      if (options.reranker() != null) {
+        List<String> texts = new ArrayList<>(batch.size());
+        for (Pending p : batch) texts.add(p.query());
+        prior = options.reranker().prior(texts);
+      }
+      hits = BeamSearch.search(model, q, run.identifiers().trie(), options.beam(), want, org.cartengine.cart.search.BeamScoring.DEFAULT, prior);
     } catch (RuntimeException | Error e) {
       synchronized (this) {
         failed += batch.size();

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.cartengine.cart.baseline.CaptionMatch;
 import org.cartengine.cart.baseline.DualTower;
+import org.cartengine.cart.search.BeamScoring;
+import org.cartengine.cart.search.CaptionPrior;
 import org.cartengine.cart.search.CaptionTower;
 import org.cartengine.cart.text.CaptionSpace;
 import org.cartengine.cart.text.TextEmbedder;
@@ -170,6 +172,7 @@ public final class CartPipeline {
     double rerankQps = 0;
     Reranker.Choice choice = null;
     String note = null;
+    double priorWeight = 0;
     Map<String, QueryTower> towers = new LinkedHashMap<>();
     if (align != null) towers.put(Reranking.ALIGNER, new AlignedTower(model, align.head(), itemsNormed, ds.dim()));
     if (b != null) towers.put(Reranking.DUAL_TOWER, b.tower());
@@ -177,18 +180,27 @@ public final class CartPipeline {
     if (!towers.isEmpty()) {
       String towerName = towers.keySet().iterator().next();
       int rrBeam = Math.max(tc.beam(), Reranker.DEFAULT_BEAM);
+      // With a caption space, the beam the candidates come from may also be guided by it (search.CaptionPrior); its
+      // weight is chosen on val together with the tower and the re-rank weight.
+      CaptionPrior prior = space != null ? new CaptionPrior(text, space, ids.trie()) : null;
+      double[] priorWeights = prior != null ? CaptionPrior.WEIGHT_GRID : new double[] {0};
       if (val.size() > 0) {
-        Evaluator.Searched valHits = Evaluator.searchAll(model, ids.trie(), val.queries(), rrBeam, 256);
         StringBuilder tried = new StringBuilder();
-        for (Map.Entry<String, QueryTower> t : towers.entrySet()) {
-          Reranker.Choice c = Reranker.choose(valHits.hits(), new Reranker(t.getValue(), 0).towerLogits(val.texts(), val.queries(), valHits.hits()), val.relevant());
-          tried.append(String.format("%s%s w %.1f val R@1 %.2f", tried.length() == 0 ? "" : "; ", t.getKey(), c.weight(), c.metrics().r1()));
-          if (choice == null || c.metrics().r1() > choice.metrics().r1()) {
-            choice = c;
-            towerName = t.getKey();
+        for (double pw : priorWeights) {
+          Evaluator.Searched valHits = Evaluator.searchAll(model, ids.trie(), val.texts(), val.queries(), rrBeam, 256, BeamScoring.DEFAULT, prior, pw);
+          for (Map.Entry<String, QueryTower> t : towers.entrySet()) {
+            Reranker.Choice c = Reranker.choose(valHits.hits(), new Reranker(t.getValue(), 0).towerLogits(val.texts(), val.queries(), valHits.hits()), val.relevant());
+            tried.append(String.format("%s%s%s w %.1f val R@1 %.2f", tried.length() == 0 ? "" : "; ", t.getKey(), prior != null ? String.format(" guide %.2f", pw) : "",
+                c.weight(), c.metrics().r1()));
+            if (choice == null || c.metrics().r1() > choice.metrics().r1()) {
+              choice = c;
+              towerName = t.getKey();
+              priorWeight = pw;
+            }
           }
         }
-        note = String.format("%s tower over a beam of %d, weight %.1f chosen on %d val queries (%s)", towerName, rrBeam, choice.weight(), val.size(), tried);
+        note = String.format("%s tower over a beam of %d%s, weight %.1f chosen on %d val queries (%s)", towerName, rrBeam,
+            prior != null ? String.format(" guided by the caption space at %.2f", priorWeight) : "", choice.weight(), val.size(), tried);
       } else {
         choice = new Reranker.Choice(DEFAULT_RERANK_WEIGHT, null);
         note = String.format("%s tower, weight %.1f (no val split to choose it on)", towerName, DEFAULT_RERANK_WEIGHT);
@@ -196,14 +208,15 @@ public final class CartPipeline {
       QueryTower tower = towers.get(towerName);
       Reranker rr = new Reranker(tower, choice.weight(), rrBeam);
       long r0 = System.nanoTime();
-      Evaluator.Searched wide = rrBeam == tc.beam() ? searched : Evaluator.searchAll(model, ids.trie(), test.queries(), rrBeam, 256);
+      Evaluator.Searched wide = rrBeam == tc.beam() && priorWeight == 0 ? searched
+          : Evaluator.searchAll(model, ids.trie(), test.texts(), test.queries(), rrBeam, 256, BeamScoring.DEFAULT, prior, priorWeight);
       List<List<org.cartengine.cart.search.BeamSearch.Hit>> reranked = rr.rerank(test.texts(), test.queries(), wide.hits(), 10);
       double rerankSecs = (System.nanoTime() - r0) / 1e9;
       rerank = Metrics.of(Reranker.items(reranked), test.relevant());
       // queries/s of search + re-rank: the wide search is inside rerankSecs; a shared one is added from its own rate.
       rerankQps = test.size() / Math.max(1e-9, rerankSecs + (wide == searched ? test.size() / searched.queriesPerSecond() : 0));
       if (b != null) b.saver().save(run.dualTower());
-      Reranking.save(run, towerName, choice.weight(), rrBeam, note, text == null ? null : text.name(), b != null && text != null);
+      Reranking.save(run, towerName, choice.weight(), rrBeam, priorWeight, note, text == null ? null : text.name(), b != null && text != null);
       log.println("re-rank: " + note);
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),

@@ -35,9 +35,10 @@ public final class Reranking {
     return run.dir.resolve("rerank.json");
   }
 
-  public static void save(RunDir run, String tower, double weight, int beam, String note, String textEncoder, boolean pretrainedDualTower)
-      throws IOException {
+  public static void save(RunDir run, String tower, double weight, int beam, double priorWeight, String note, String textEncoder,
+      boolean pretrainedDualTower) throws IOException {
     JsonObject o = new JsonObject();
+    o.addProperty("prior_weight", priorWeight);
     if (pretrainedDualTower) o.addProperty("dual_tower", "pretrained");
     o.addProperty("tower", tower);
     o.addProperty("beam", beam);
@@ -48,7 +49,23 @@ public final class Reranking {
   }
 
   /** The run's re-ranker, or null when the run has none (trained without a text tower). */
-  public static Reranker load(RunDir run, CartModel model, Dataset ds, Backend be) throws IOException {
+  public static Reranker load(RunDir run, CartModel model, Dataset ds, org.cartengine.cart.ids.PrefixTrie trie, Backend be) throws IOException {
+    Reranker r = loadTower(run, model, ds, be);
+    if (r == null) return null;
+    JsonObject o = SealedJson.read(file(run));
+    double pw = o.has("prior_weight") ? o.get("prior_weight").getAsDouble() : 0;
+    if (pw > 0) r.withPrior(prior(run, trie, be), pw);
+    return r;
+  }
+
+  /** The caption-space guide of the run's beam search (the run must have a caption space). */
+  public static org.cartengine.cart.search.CaptionPrior prior(RunDir run, org.cartengine.cart.ids.PrefixTrie trie, Backend be) throws IOException {
+    if (!Files.exists(run.captionSpace())) throw new IOException(run.captionSpace() + " not found: the run was trained without a pretrained text encoder");
+    var enc = org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be);
+    return new org.cartengine.cart.search.CaptionPrior(enc, org.cartengine.cart.text.CaptionSpace.load(run.captionSpace()), trie);
+  }
+
+  private static Reranker loadTower(RunDir run, CartModel model, Dataset ds, Backend be) throws IOException {
     Path f = file(run);
     if (!Files.exists(f)) return null;
     JsonObject o = SealedJson.read(f);
