@@ -134,6 +134,9 @@ public final class IndexCommand implements Callable<Integer> {
 
   private IndexConfig config() {
     IndexConfig c = index.toConfig(seed);
+    if (IndexConfig.SPACE_CAPTIONS.equals(c.space))
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--id-space captions: identifiers in the caption space are built by `cart train` (it embeds the train captions first); index builds them on the item embeddings");
     c.batchSize = batchSize;
     return c.validate();
   }

@@ -80,7 +80,7 @@ public final class ModelOptions {
 
   @Option(names = "--text-encoder", paramLabel = "NAME", description = "Pretrained sentence encoder: minilm (all-MiniLM-L6-v2 on this engine: the "
       + "caption-matching baseline, the captions re-rank tower, and the caption space for identifiers) or scratch (none) (default: ${DEFAULT-VALUE}).")
-  public String textEncoder = org.cartengine.cart.text.TextEncoders.SCRATCH;
+  public String textEncoder = org.cartengine.cart.text.TextEncoders.MINILM;
 
   @Option(names = "--scratch-query-embeddings", description = "With a pretrained text encoder, the retriever's encoder still learns its own token "
       + "embeddings (BPE) instead of reading the encoder's frozen token features.")
