@@ -2,6 +2,7 @@ package org.cartengine.cart.cli;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.cartengine.cart.data.Dataset;
 import org.cartengine.cart.data.Split;
@@ -45,7 +46,7 @@ public final class EvalCommand implements Callable<Integer> {
           + "`cart train`), with the weight chosen on val at training time (default: on when the run has one; --no-rerank to skip).")
   boolean rerank;
 
-  @Option(names = "--baseline", description = "Also train and evaluate a baseline: dual-tower.")
+  @Option(names = "--baseline", description = "Also evaluate a baseline: dual-tower (trained here) or caption-match (no training; the run's caption space).")
   String baseline;
 
   @Option(names = "--baseline-seconds", description = "Training time budget of the baseline (default: the run's training time, else 120).")
@@ -74,7 +75,7 @@ public final class EvalCommand implements Callable<Integer> {
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), qs.queries(), beam, 256, org.cartengine.cart.search.BeamScoring.parse(scoring));
     Metrics m = Metrics.of(Reranker.items(searched.hits()), qs.relevant());
     Table t = new Table("method", "R@1", "R@5", "R@10", "MRR@10", "queries/s");
-    String method = tr.index().config().scheme.methodLabel();
+    String method = CartPipeline.methodLabel(tr.index().config(), model.cfg.pretrainedText());
     t.row(method, m.r1(), m.r5(), m.r10(), m.mrr10(), String.format("%.0f", searched.queriesPerSecond()));
     JsonObject out = new JsonObject();
     out.addProperty("method", method);
@@ -95,8 +96,20 @@ public final class EvalCommand implements Callable<Integer> {
       jr.addProperty("weight", rr.weight());
       out.add("cart_rerank", jr);
     }
-    if (baseline != null) {
-      if (!baseline.equals("dual-tower")) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--baseline: unknown baseline '" + baseline + "' (known: dual-tower)");
+    if ("caption-match".equals(baseline)) {
+      // No training: the run's caption space (the train captions' mean embedding per item) against the query's embedding.
+      if (!java.nio.file.Files.exists(run.captionSpace()))
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--baseline caption-match: " + run.captionSpace()
+            + " not found (the run was trained with --text-encoder scratch)");
+      var enc = org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be);
+      long c0 = System.nanoTime();
+      List<int[]> ranked = new org.cartengine.cart.baseline.CaptionMatch(enc, org.cartengine.cart.text.CaptionSpace.load(run.captionSpace())).rank(qs.texts(), 10, 256);
+      double cq = qs.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
+      Metrics cm = Metrics.of(ranked, qs.relevant());
+      t.row("caption match (" + enc.name() + ")", cm.r1(), cm.r5(), cm.r10(), cm.mrr10(), String.format("%.0f", cq));
+      out.add("caption_match", CartPipeline.metricsJson(cm, cq));
+    } else if (baseline != null) {
+      if (!baseline.equals("dual-tower")) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--baseline: unknown baseline '" + baseline + "' (known: dual-tower, caption-match)");
       double secs = baselineSeconds != null ? baselineSeconds : trainSeconds(run);
       var res = Baselines.dualTower(ds, tok, model, r, secs, splitOf(split));
       t.row("dual tower", res.metrics().r1(), res.metrics().r5(), res.metrics().r10(), res.metrics().mrr10(), String.format("%.0f", res.qps()));

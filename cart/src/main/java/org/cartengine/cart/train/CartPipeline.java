@@ -220,7 +220,7 @@ public final class CartPipeline {
       log.println("re-rank: " + note);
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
-        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, pretrained ? icfg.scheme.methodLabel(icfg.space).replace(")", ", pretrained encoder)") : icfg.scheme.methodLabel(icfg.space), icfg, captionMatch, captionQps,
+        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, methodLabel(icfg, pretrained), icfg, captionMatch, captionQps,
         text == null ? null : text.name(), captionVal, val.size(), featureSeconds);
     writeMetrics(run, out, dataName, be);
     java.nio.file.Path png = run.dir.resolve("training.png");
@@ -239,6 +239,12 @@ public final class CartPipeline {
     if (!val.isEmpty()) return new Splits(train, val, false);
     HeldOutVal.Split h = HeldOutVal.of(train, ds.size());
     return new Splits(h.train(), h.heldOut(), !h.heldOut().isEmpty());
+  }
+
+  /** How results rows name a retriever: its identifier scheme and space, and whether it reads the pretrained encoder. */
+  public static String methodLabel(IndexConfig icfg, boolean pretrainedEncoder) {
+    String l = icfg.scheme.methodLabel(icfg.space);
+    return pretrainedEncoder ? l.replace(")", ", pretrained encoder)") : l;
   }
 
   /** Re-rank weight used when there is no val split to choose one on. */
