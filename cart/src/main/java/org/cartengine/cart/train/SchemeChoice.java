@@ -27,6 +27,17 @@ public final class SchemeChoice {
   public record Choice(Scheme scheme, String reason) {}
 
   public static Choice auto(Dataset ds) {
+    return auto(ds, false);
+  }
+
+  /**
+   * With a caption space (a pretrained text encoder), the paper's semantic identifiers built in it, on any corpus: their
+   * prefixes are topics a query can name, an item nobody captioned shares its look-alikes' prefix, the vocabulary does not
+   * grow with the corpus, and the beam can be guided by the space they were built in. Without one, the rule below.
+   */
+  public static Choice auto(Dataset ds, boolean captionSpace) {
+    if (captionSpace)
+      return new Choice(Scheme.CART, "semantic identifiers in the caption space of the pretrained text encoder (--scheme atomic for one token per item)");
     BitSet covered = new BitSet(ds.size());
     for (Caption c : ds.captions(Split.TRAIN)) covered.set(c.item());
     return auto(ds.size(), covered);

@@ -38,6 +38,12 @@ class SchemeChoiceTest {
   }
 
   @Test
+  void withACaptionSpaceTheSemanticIdsAreChosenEvenWhereAtomicIdsCouldWork() {
+    assertEquals(Scheme.CART, SchemeChoice.auto(Dataset.open("emoji"), true).scheme());
+    assertEquals(Scheme.ATOMIC, SchemeChoice.auto(Dataset.open("emoji"), false).scheme());
+  }
+
+  @Test
   void theEmbeddedDatasetHasACaptionForEveryItem() {
     assertEquals(Scheme.ATOMIC, SchemeChoice.auto(Dataset.open("emoji")).scheme());
   }
