@@ -66,6 +66,13 @@ public final class Main implements Runnable {
       cmd.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
       pb.environment().put("CART_NO_RELAUNCH", "1");
+      // Signal chaining: a native library loaded later (an OpenCL driver: PoCL loads LLVM) cannot put its
+      // SIGSEGV handler over the JVM's, which the JVM needs for its own faults (safepoint polls).
+      java.nio.file.Path jsig = org.cartengine.engine.backend.Backends.jsigLibrary();
+      if (jsig != null && !org.cartengine.engine.backend.Backends.signalChaining()) {
+        String old = System.getenv("LD_PRELOAD");
+        pb.environment().put("LD_PRELOAD", jsig + (old == null || old.isBlank() ? "" : ":" + old));
+      }
       Process child = pb.start();
       // SIGTERM or Ctrl-C to this launcher reaches the child as SIGTERM, so it can shut down cleanly (cart serve).
       Thread forward = new Thread(() -> {
