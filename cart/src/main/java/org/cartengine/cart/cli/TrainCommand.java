@@ -78,7 +78,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig tc = trainConfig(model);
     CartPipeline.ModelSpec spec = spec(model);
     CartPipeline.Outcome o;
-    try {
+    try (WriterLock lock = WriterLock.acquire(run.dir, "train")) {
       o = CartPipeline.run(ds, data, run, indexConfig(ds, run), spec, tc, resume, !noBaseline, be, System.err);
     } catch (TrainingDiverged e) {
       System.err.println("error: " + e.getMessage());
