@@ -87,7 +87,7 @@ public final class EnhanceCommand implements Callable<Integer> {
       o.println("wrote " + out);
       o.flush();
       return 0;
-    } catch (UserError | IllegalArgumentException | IllegalStateException | java.io.IOException ex) {
+    } catch (UserError | IllegalArgumentException | java.io.IOException ex) {
       o.flush();
       err.println("cart enhance: " + ex.getMessage());
       err.flush();

@@ -23,17 +23,8 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     for (Object sub : Subcommands.all()) cl.addSubcommand(sub);
     // Bad input (a missing file, a malformed dataset, an impossible option) is reported as one line
-    // naming what is wrong, exit code 2; anything else is a bug and keeps its stack trace (exit 1).
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      if (ex instanceof UserError || ex instanceof java.io.IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-          || ex instanceof java.io.UncheckedIOException || ex instanceof org.cartengine.cart.data.DatasetException) {
-        cmd.getErr().println("error: " + ex.getMessage());
-        if (System.getenv("CART_DEBUG") != null) ex.printStackTrace(cmd.getErr());
-        return 2;
-      }
-      ex.printStackTrace(cmd.getErr());
-      return 1;
-    });
+    // naming what is wrong, exit code 2; anything else is internal: one line, exit 1, the trace in a log file.
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getErr()));
     return cl;
   }
 
@@ -45,7 +36,7 @@ public final class Main implements Runnable {
   public static void main(String[] args) throws Exception {
     if (Relaunch.needed()) System.exit(Relaunch.withVectorModule(Main.class, args));
     Relaunch.exitWithLauncher();
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine().execute(Errors.stripDebug(args)));
   }
 
   /** Re-execs the JVM with the Vector API module when it is missing from the boot layer. */
