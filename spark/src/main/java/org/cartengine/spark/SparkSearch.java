@@ -71,7 +71,7 @@ public final class SparkSearch implements Callable<Integer> {
       .add("score", DataTypes.DoubleType, false);
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SparkSearch()).execute(args));
+    System.exit(new CommandLine(new SparkSearch()).setExecutionExceptionHandler((ex, cmd, parsed) -> org.cartengine.cart.cli.Errors.report(ex, cmd.getErr())).execute(args));
   }
 
   @Override
@@ -81,7 +81,7 @@ public final class SparkSearch implements Callable<Integer> {
       Result r = run(spark, System.out);
       System.out.printf(Locale.ROOT, "wrote the top %d of %,d queries to %s%n", k, r.queries(), r.out());
       return 0;
-    } catch (BadInput | IllegalArgumentException e) {
+    } catch (org.cartengine.cart.cli.UserError | IllegalArgumentException e) {
       System.err.println("SparkSearch: " + e.getMessage());
       return 2;
     } finally {

@@ -51,11 +51,18 @@ public final class AblateCommand implements Callable<Integer> {
     Dataset ds = Dataset.open(data);
     Backend be = device.backend();
     Path root = out != null ? out : Path.of("runs", ds.info().name() + "-ablate");
+    for (String row : rows)
+      if (!LABELS.containsKey(row)) throw new UserError("--rows: unknown row '" + row + "' (known: " + LABELS.keySet() + ")");
+    try (WriterLock lock = WriterLock.acquire(root, "ablate")) {
+      return ablate(ds, be, root);
+    }
+  }
+
+  private int ablate(Dataset ds, Backend be, Path root) throws Exception {
     Table t = new Table("setting", "R@1", "R@5", "R@10", "MRR@10", "train s");
     List<String> done = new ArrayList<>();
     org.cartengine.cart.text.TextEmbedder text = org.cartengine.cart.text.TextEncoders.load(model.textEncoder, be);
     for (String row : rows) {
-      if (!LABELS.containsKey(row)) throw new IllegalArgumentException("--rows: unknown row '" + row + "' (known: " + LABELS.keySet() + ")");
       ModelOptions m = copy(model);
       IndexConfig idx = index.toConfig(m.seed);
       if (index.isAutoSpace() && text != null) idx.space = IndexConfig.SPACE_CAPTIONS;
@@ -66,8 +73,11 @@ public final class AblateCommand implements Callable<Integer> {
         default -> { }
       }
       System.err.println("== ablation row: " + LABELS.get(row));
-      CartPipeline.Outcome o = CartPipeline.run(ds, data, new RunDir(root.resolve(row)), idx.validate(), TrainCommand.spec(m),
-          TrainCommand.trainConfig(m), false, false, text, be, System.err);
+      CartPipeline.Outcome o;
+      try (WriterLock rowLock = WriterLock.acquire(root.resolve(row), "ablate")) {
+        o = CartPipeline.run(ds, data, new RunDir(root.resolve(row)), idx.validate(), TrainCommand.spec(m),
+            TrainCommand.trainConfig(m), false, false, text, be, System.err);
+      }
       t.row(LABELS.get(row), o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.trainSeconds()));
       done.add(row);
       System.err.println(t);

@@ -111,7 +111,7 @@ final class DataImportCommand implements Runnable {
       } catch (DatasetException e) {
         spec.commandLine().getErr().println("import failed: " + e.getMessage());
         spec.commandLine().getErr().flush();
-        return 1;
+        return Errors.USER;
       }
     }
   }

@@ -10,7 +10,15 @@ public final class DeviceOption {
   public String device = "auto";
 
   public Backend backend() {
-    if (!device.equals("auto")) Backends.set(Backends.create(device));
+    if (!device.equals("auto")) {
+      if (!Backends.names().contains(device)) throw new UserError("--device: unknown backend '" + device + "' (known: auto, " + String.join(", ", Backends.names()) + ")");
+      try {
+        Backends.set(Backends.create(device));
+      } catch (IllegalStateException unavailable) {
+        // the machine lacks what the option asks for (no CUDA driver, no OpenCL device): the user's choice, not a bug
+        throw new UserError("--device " + device + ": not available on this machine (" + unavailable.getMessage() + ")", unavailable);
+      }
+    }
     Backend be = Backends.get();
     System.err.println("backend: " + be.name() + " (" + be.device() + ")");
     return be;

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cartengine.cart.data.Caption;
 import org.cartengine.cart.data.Dataset;
-import org.cartengine.cart.data.DatasetException;
 import org.cartengine.cart.data.Split;
 import org.cartengine.cart.enhance.CaptionEnhancer;
 import org.cartengine.cart.enhance.EnhanceConfig;
@@ -81,12 +80,14 @@ public final class EnhanceCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       Enhanced e = CaptionEnhancer.enhance(ds, cfg, be);
       double secs = (System.nanoTime() - t0) / 1e9;
-      e.dataset().save(out);
+      try (WriterLock lock = WriterLock.acquire(out, "enhance")) {
+        e.dataset().save(out);
+      }
       report(o, ds, e, be, secs);
       o.println("wrote " + out);
       o.flush();
       return 0;
-    } catch (DatasetException | IllegalArgumentException | IllegalStateException | java.io.IOException ex) {
+    } catch (UserError | IllegalArgumentException | java.io.IOException ex) {
       o.flush();
       err.println("cart enhance: " + ex.getMessage());
       err.flush();

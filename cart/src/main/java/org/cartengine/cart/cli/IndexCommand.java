@@ -95,6 +95,12 @@ public final class IndexCommand implements Callable<Integer> {
       err.println("cart index: invalid dataset: " + e.getMessage());
       return 2;
     }
+    try (WriterLock lock = WriterLock.acquire(out, "index")) {
+      return write(c, cfg, o, err);
+    }
+  }
+
+  private int write(Corpus c, IndexConfig cfg, PrintWriter o, PrintWriter err) throws Exception {
     long t0 = System.nanoTime();
     IndexResult r;
     if (add) {

@@ -23,17 +23,8 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     for (Object sub : Subcommands.all()) cl.addSubcommand(sub);
     // Bad input (a missing file, a malformed dataset, an impossible option) is reported as one line
-    // naming what is wrong, exit code 2; anything else is a bug and keeps its stack trace (exit 1).
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      if (ex instanceof java.io.IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-          || ex instanceof java.io.UncheckedIOException || ex instanceof org.cartengine.cart.data.DatasetException) {
-        cmd.getErr().println("error: " + ex.getMessage());
-        if (System.getenv("CART_DEBUG") != null) ex.printStackTrace(cmd.getErr());
-        return 2;
-      }
-      ex.printStackTrace(cmd.getErr());
-      return 1;
-    });
+    // naming what is wrong, exit code 2; anything else is internal: one line, exit 1, the trace in a log file.
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getErr()));
     return cl;
   }
 
@@ -44,11 +35,57 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) throws Exception {
     if (Relaunch.needed()) System.exit(Relaunch.withVectorModule(Main.class, args));
-    System.exit(commandLine().execute(args));
+    Relaunch.exitWithLauncher();
+    System.exit(commandLine().execute(Errors.stripDebug(args)));
   }
 
   /** Re-execs the JVM with the Vector API module when it is missing from the boot layer. */
   static final class Relaunch {
+    /** Set by the launcher in its child's environment: the launcher's PID, which the child watches. */
+    static final String LAUNCHER_PID = "CART_LAUNCHER_PID";
+
+    /**
+     * In a relaunched child: exit when the launcher dies. A launcher stopped by SIGTERM or Ctrl-C forwards it, but
+     * SIGKILL cannot be forwarded, and an orphaned child would go on writing the run directory (or holding the
+     * port of {@code cart serve}). A daemon thread polls the launcher's handle (a PID reused by another process
+     * does not count as alive: the handle compares start times) and exits with status 137 through the shutdown
+     * hooks, so {@code serve} closes its port and a writer's lock is released.
+     */
+    static void exitWithLauncher() {
+      String pid = System.getenv(LAUNCHER_PID);
+      if (pid == null) return;
+      ProcessHandle launcher;
+      try {
+        launcher = ProcessHandle.of(Long.parseLong(pid.trim())).orElse(null);
+      } catch (NumberFormatException e) {
+        return;
+      }
+      if (launcher == null || !launcher.isAlive()) Runtime.getRuntime().halt(137);  // died before we looked
+      Thread watch = new Thread(() -> {
+        while (launcher.isAlive()) {
+          try {
+            Thread.sleep(250);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        System.err.println("cart: the launcher (pid " + pid.trim() + ") is gone; stopping");
+        Thread halt = new Thread(() -> {
+          try {
+            Thread.sleep(10_000);
+          } catch (InterruptedException e) {
+            // exiting anyway
+          }
+          Runtime.getRuntime().halt(137);  // shutdown hooks that hang do not keep an orphan alive
+        }, "cart-launcher-gone-halt");
+        halt.setDaemon(true);
+        halt.start();
+        System.exit(137);
+      }, "cart-launcher-watch");
+      watch.setDaemon(true);
+      watch.start();
+    }
+
     static boolean needed() {
       if (System.getenv("CART_NO_RELAUNCH") != null) return false;
       return ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty();
@@ -66,6 +103,14 @@ public final class Main implements Runnable {
       cmd.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
       pb.environment().put("CART_NO_RELAUNCH", "1");
+      pb.environment().put(LAUNCHER_PID, Long.toString(ProcessHandle.current().pid()));
+      // Signal chaining: a native library loaded later (an OpenCL driver: PoCL loads LLVM) cannot put its
+      // SIGSEGV handler over the JVM's, which the JVM needs for its own faults (safepoint polls).
+      java.nio.file.Path jsig = org.cartengine.engine.backend.Backends.jsigLibrary();
+      if (jsig != null && !org.cartengine.engine.backend.Backends.signalChaining()) {
+        String old = System.getenv("LD_PRELOAD");
+        pb.environment().put("LD_PRELOAD", jsig + (old == null || old.isBlank() ? "" : ":" + old));
+      }
       Process child = pb.start();
       // SIGTERM or Ctrl-C to this launcher reaches the child as SIGTERM, so it can shut down cleanly (cart serve).
       Thread forward = new Thread(() -> {

@@ -40,6 +40,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (port < 0 || port > 65535) throw new UserError("--port must be in [0, 65535], not " + port);
     if (beam < 1) throw new IllegalArgumentException("--beam must be at least 1, not " + beam);
     if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, not " + batch);
     if (!(batchWaitMs >= 0 && batchWaitMs <= 1000)) throw new IllegalArgumentException("--batch-wait-ms must be in [0, 1000], not " + batchWaitMs);

@@ -81,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig tc = trainConfig(model);
     CartPipeline.ModelSpec spec = spec(model);
     CartPipeline.Outcome o;
-    try {
+    try (WriterLock lock = WriterLock.acquire(run.dir, "train")) {
       org.cartengine.cart.text.TextEmbedder text = org.cartengine.cart.text.TextEncoders.load(model.textEncoder, be);
       o = CartPipeline.run(ds, data, run, indexConfig(ds, run, text != null), spec, tc, resume, !noBaseline, text, be, System.err);
     } catch (TrainingDiverged e) {

@@ -79,10 +79,10 @@ class DataCommandTest {
   }
 
   @Test
-  void importErrorsExitNonZero() {
+  void importErrorsAreUserErrors() {
     Result r = cart("data", "import", "clotho", "--embeddings", fixture("clotho/embeddings.npy"), "--names",
         fixture("clotho/names.txt"), "-o", tmp.resolve("c").toString());
-    assertEquals(1, r.code());
+    assertEquals(2, r.code(), "a user's mistake exits 2 in every command: " + r.err());
     assertTrue(r.err().contains("give at least one of --train, --val, --test"), r.err());
   }
 }

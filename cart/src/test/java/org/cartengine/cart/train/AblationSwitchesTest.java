@@ -42,14 +42,25 @@ class AblationSwitchesTest {
     double noDropNoR = loss(tok[0], ids, train, rows, 0.0, false);
     // Without dropout both passes agree: the KL term is exactly zero.
     assertEquals(noDropNoR, noDropR, 1e-5);
-    // With dropout the two passes differ and the consistency term is positive.
-    assertTrue(withDropR > withDropNoR - 1.0 && Math.abs(withDropR - withDropNoR) > 1e-4, withDropR + " vs " + withDropNoR);
+    // With dropout the two passes differ: R-Drop changes the loss.
+    assertTrue(Math.abs(withDropR - withDropNoR) > 1e-4, withDropR + " vs " + withDropNoR);
+    // The consistency term itself, isolated: the same passes (same seed) with omega 0.15 and 0 differ by omega * KL,
+    // which is positive, and doubles with omega (a negative or omega-independent term fails here).
+    double omega0 = loss(tok[0], ids, train, rows, 0.3, true, 0.0);
+    double kl15 = withDropR - omega0;
+    double kl30 = loss(tok[0], ids, train, rows, 0.3, true, 0.3) - omega0;
+    assertTrue(kl15 > 1e-6, "omega * KL = " + kl15 + " must be positive");
+    assertEquals(2 * kl15, kl30, 1e-3 * Math.abs(kl15) + 1e-6, "the term is linear in omega");
   }
 
   static double loss(BpeTokenizer tok, Identifiers ids, PairSet train, int[] rows, double dropout, boolean rdrop) throws Exception {
+    return loss(tok, ids, train, rows, dropout, rdrop, 0.15);
+  }
+
+  static double loss(BpeTokenizer tok, Identifiers ids, PairSet train, int[] rows, double dropout, boolean rdrop, double omega) throws Exception {
     Rng rng = new Rng(2);
     CartModel m = new CartModel(Backends.get(), DType.F32, rng, new CartConfig(tok.vocabSize(), ids.vocabSizes(), 16, 2, 32, 2, 1, dropout, 8, true));
-    TrainConfig tc = new TrainConfig(1, 6, 1e-3, 1e-4, 1, 1, 1, rdrop, 0.15, 0.0, 1.0, 4, 1, 0);
+    TrainConfig tc = new TrainConfig(1, 6, 1e-3, 1e-4, 1, 1, 1, rdrop, omega, 0.0, 1.0, 4, 1, 0);
     return new Trainer(m, rng, ids, tc, Files.createTempDirectory("cart-abl"), true).loss(train, rows).item();
   }
 }

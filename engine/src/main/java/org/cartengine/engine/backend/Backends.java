@@ -13,6 +13,15 @@ import org.cartengine.engine.backend.reference.ReferenceBackend;
  * skipped the others. {@code -Dcart.backend=NAME} or {@code CART_BACKEND=NAME} forces one (and fails
  * loudly if it is unavailable). OpenCL is only chosen automatically when it offers a GPU device; on
  * a CPU-only OpenCL driver (PoCL) the SIMD backend is faster.
+ *
+ * <p>The automatic pick does not load an OpenCL driver into this JVM unless it would be chosen: it asks a
+ * short-lived child JVM ({@link org.cartengine.engine.backend.opencl.OpenClProbe}) which device OpenCL
+ * offers, and loads OpenCL here only for a GPU. Loading PoCL (a CPU driver, which never wins) installs
+ * LLVM's signal handlers over the JVM's, and the JVM then dies of its own SIGSEGVs (safepoint polls)
+ * when two threads fault at once: exit 139, no hs_err file. When the JVM runs with signal chaining
+ * ({@code LD_PRELOAD=.../lib/libjsig.so}, which cart's launcher and the test forks set) a driver's
+ * handlers are chained behind the JVM's and the probe runs in-process. {@code -Dcart.opencl.probe=inprocess}
+ * restores the old in-process probe (to show the replaced handlers with {@code -Xcheck:jni}).
  */
 public final class Backends {
   private static final Logger LOG = Logger.getLogger(Backends.class.getName());
@@ -94,6 +103,13 @@ public final class Backends {
     }
     for (var e : candidates().entrySet()) {
       try {
+        if (e.getKey().equals("opencl") && !signalChaining() && !"inprocess".equals(System.getProperty("cart.opencl.probe"))) {
+          String noGpu = openClWithoutGpu();
+          if (noGpu != null) {
+            reasons.add("opencl: " + noGpu);
+            continue;
+          }
+        }
         Backend b = e.getValue().get();
         if (b.name().equals("opencl") && !b.device().contains("GPU")) {
           reasons.add("opencl: device is not a GPU (" + b.device() + "); simd is faster on CPUs");
@@ -107,5 +123,49 @@ public final class Backends {
       }
     }
     throw new IllegalStateException("no backend available: " + reasons);
+  }
+
+  /** Whether the JVM's signal handlers are chained ({@code libjsig} preloaded), so a native library's sigaction cannot displace them. */
+  public static boolean signalChaining() {
+    String preload = System.getenv("LD_PRELOAD");
+    return preload != null && preload.contains("libjsig");
+  }
+
+  /** The JVM's signal-chaining library, for {@code LD_PRELOAD} of a child JVM, or null where this JVM has none. */
+  public static java.nio.file.Path jsigLibrary() {
+    java.nio.file.Path p = java.nio.file.Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
+    return java.nio.file.Files.isRegularFile(p) ? p : null;
+  }
+
+  /**
+   * Null when OpenCL offers a GPU (so loading it here is worth it), else why not, found without loading
+   * a driver into this JVM: no ICD file at all, or a child JVM's {@link org.cartengine.engine.backend.opencl.OpenClProbe}.
+   */
+  static String openClWithoutGpu() {
+    if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") && System.getenv("OCL_ICD_VENDORS") == null) {
+      java.io.File[] icds = new java.io.File("/etc/OpenCL/vendors").listFiles((d, n) -> n.endsWith(".icd"));
+      if (icds == null || icds.length == 0) return "no OpenCL driver installed (no /etc/OpenCL/vendors/*.icd)";
+    }
+    String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = List.of(javaBin, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), "org.cartengine.engine.backend.opencl.OpenClProbe");
+    Process p = null;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      // A few lines of output: they fit the pipe, so waiting before reading cannot block the child.
+      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) return "the OpenCL probe (a child JVM) did not finish in 60 s";
+      byte[] out = p.getInputStream().readAllBytes();
+      String first = new String(out, java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank() && !l.startsWith("WARNING")).findFirst().orElse("");
+      if (p.exitValue() != 0) return first.isEmpty() ? "the OpenCL probe (a child JVM) exited " + p.exitValue() : first;
+      if (first.contains("OpenCL GPU")) return null;
+      return "device is not a GPU (" + first + ", probed in a child JVM); simd is faster on CPUs";
+    } catch (java.io.IOException e) {
+      return "could not start the OpenCL probe: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while probing";
+    } finally {
+      if (p != null && p.isAlive()) p.destroyForcibly();
+    }
   }
 }

@@ -84,7 +84,23 @@ class CliEndToEndTest {
 
   @Test
   void badInputGivesClearErrors() {
-    run(2, "eval", "--run", runs.resolve("missing").toString());
-    run(2, "train", "--data", runs.resolve("no-such-dataset").toString(), "--minutes", "0", "--epochs", "1");
+    String missingRun = runs.resolve("missing").toString();
+    assertOneLineError(missingRun, "eval", "--run", missingRun);
+    String missingData = runs.resolve("no-such-dataset").toString();
+    assertOneLineError(missingData, "train", "--data", missingData, "--minutes", "0", "--epochs", "1");
+  }
+
+  /** Exit 2 and, on stderr, exactly one {@code error:} line that names {@code what}, and no stack trace. */
+  static void assertOneLineError(String what, String... args) {
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int code = cl.execute(args);
+    String e = err.toString();
+    assertEquals(2, code, String.join(" ", args) + "\n" + e);
+    List<String> errors = e.lines().filter(l -> l.startsWith("error:")).toList();
+    assertEquals(1, errors.size(), e);
+    assertTrue(errors.get(0).contains(what), "the error should name " + what + ": " + e);
+    assertTrue(e.lines().noneMatch(l -> l.startsWith("\tat ") || l.startsWith("internal error")), e);
   }
 }

@@ -1,7 +1,6 @@
 package org.cartengine.tests.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,8 +121,26 @@ class ServeShutdownTest {
   @Test
   void badServeArgumentsAreOneLineErrors() throws Exception {
     Path run = TinyRun.run();
-    assertEquals(2, org.cartengine.cart.cli.Main.commandLine().execute("serve", "--run", run.resolve("missing").toString(), "--port", "0"));
-    assertEquals(2, org.cartengine.cart.cli.Main.commandLine().execute("serve", "--run", run.toString(), "--port", "70000"));
-    assertNotNull(Files.readString(run.resolve("run.json")));
+    byte[] before = Files.readAllBytes(run.resolve("run.json"));
+    String missing = run.resolve("missing").toString();
+    assertServeError(missing, "serve", "--run", missing, "--port", "0");
+    assertServeError("--port", "serve", "--run", run.toString(), "--port", "70000");
+    assertServeError("--batch-wait-ms", "serve", "--run", run.toString(), "--port", "0", "--batch-wait-ms", "5000");
+    // the refused commands left the run as it was
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(run.resolve("run.json")));
+  }
+
+  /** Exit 2 and exactly one {@code error:} line on stderr naming {@code what}, without a stack trace. */
+  static void assertServeError(String what, String... args) {
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = org.cartengine.cart.cli.Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int code = cl.execute(args);
+    String e = err.toString();
+    assertEquals(2, code, String.join(" ", args) + "\n" + e);
+    java.util.List<String> errors = e.lines().filter(l -> l.startsWith("error:")).toList();
+    assertEquals(1, errors.size(), e);
+    org.junit.jupiter.api.Assertions.assertTrue(errors.get(0).contains(what), "the error should name " + what + ": " + e);
+    org.junit.jupiter.api.Assertions.assertTrue(e.lines().noneMatch(l -> l.startsWith("\tat ")), e);
   }
 }
