@@ -61,6 +61,8 @@ public final class Main implements Runnable {
         return;
       }
       if (launcher == null || !launcher.isAlive()) Runtime.getRuntime().halt(137);  // died before we looked
+      // Only the launcher's own child watches it (the variable may have been inherited by some other process).
+      if (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != launcher.pid()) return;
       Thread watch = new Thread(() -> {
         while (launcher.isAlive()) {
           try {

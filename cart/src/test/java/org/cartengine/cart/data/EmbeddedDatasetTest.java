@@ -117,7 +117,8 @@ class EmbeddedDatasetTest {
   }
 
   /**
-   * Loads the dataset through a class loader that sees only a jar holding the data classes and the dataset, as inside
+   * Loads the dataset through a class loader that sees only a jar holding the data classes (and the CLI's user-error type
+   * they extend) and the dataset, as inside
    * the shaded cart-engine.jar: resources are jar entries read as streams, never file paths.
    */
   @Test
@@ -126,6 +127,7 @@ class EmbeddedDatasetTest {
     Path jar = tmp.resolve("data.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       copyTree(classes, classes.resolve("org/cartengine/cart/data"), out);
+      copyTree(classes, classes.resolve("org/cartengine/cart/cli/UserError.class"), out);  // DatasetException's superclass
       copyTree(classes, classes.resolve("datasets/emoji"), out);
     }
     URL gson = com.google.gson.JsonObject.class.getProtectionDomain().getCodeSource().getLocation();
