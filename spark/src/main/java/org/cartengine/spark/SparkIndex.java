@@ -167,7 +167,7 @@ public final class SparkIndex implements Callable<Integer> {
       if (!r.localIndex()) System.out.println("(trie not built: " + r.items() + " items exceed --local-max; OUT holds identifiers.parquet and spark.json)");
       System.out.printf(Locale.ROOT, "%-24s %s%n", "wrote", r.out());
       return 0;
-    } catch (org.cartengine.cart.cli.UserError | IllegalArgumentException e) {
+    } catch (org.cartengine.cart.UserError | IllegalArgumentException e) {
       System.err.println("SparkIndex: " + e.getMessage());
       return 2;
     } finally {

@@ -81,7 +81,7 @@ public final class SparkSearch implements Callable<Integer> {
       Result r = run(spark, System.out);
       System.out.printf(Locale.ROOT, "wrote the top %d of %,d queries to %s%n", k, r.queries(), r.out());
       return 0;
-    } catch (org.cartengine.cart.cli.UserError | IllegalArgumentException e) {
+    } catch (org.cartengine.cart.UserError | IllegalArgumentException e) {
       System.err.println("SparkSearch: " + e.getMessage());
       return 2;
     } finally {

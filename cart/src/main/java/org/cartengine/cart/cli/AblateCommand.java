@@ -1,5 +1,6 @@
 package org.cartengine.cart.cli;
 
+import org.cartengine.cart.UserError;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

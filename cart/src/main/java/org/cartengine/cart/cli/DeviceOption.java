@@ -1,5 +1,6 @@
 package org.cartengine.cart.cli;
 
+import org.cartengine.cart.UserError;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.Backends;
 import picocli.CommandLine.Option;

@@ -1,5 +1,6 @@
 package org.cartengine.cart.cli;
 
+import org.cartengine.cart.UserError;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

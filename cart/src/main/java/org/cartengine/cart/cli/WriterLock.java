@@ -1,5 +1,6 @@
 package org.cartengine.cart.cli;
 
+import org.cartengine.cart.UserError;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

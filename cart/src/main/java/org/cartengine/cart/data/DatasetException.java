@@ -1,7 +1,7 @@
 package org.cartengine.cart.data;
 
 /** A dataset that cannot be read or written; the message names the file and, where there is one, the 1-based line. */
-public class DatasetException extends org.cartengine.cart.cli.UserError {
+public class DatasetException extends org.cartengine.cart.UserError {
 
   public DatasetException(String message) {
     super(message);

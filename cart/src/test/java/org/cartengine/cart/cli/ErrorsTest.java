@@ -1,5 +1,6 @@
 package org.cartengine.cart.cli;
 
+import org.cartengine.cart.UserError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -127,7 +127,7 @@ class EmbeddedDatasetTest {
     Path jar = tmp.resolve("data.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       copyTree(classes, classes.resolve("org/cartengine/cart/data"), out);
-      copyTree(classes, classes.resolve("org/cartengine/cart/cli/UserError.class"), out);  // DatasetException's superclass
+      copyTree(classes, classes.resolve("org/cartengine/cart/UserError.class"), out);  // DatasetException's superclass
       copyTree(classes, classes.resolve("datasets/emoji"), out);
     }
     URL gson = com.google.gson.JsonObject.class.getProtectionDomain().getCodeSource().getLocation();

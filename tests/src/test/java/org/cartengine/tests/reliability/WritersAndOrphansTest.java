@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.cartengine.cart.cli.UserError;
+import org.cartengine.cart.UserError;
 import org.cartengine.cart.cli.WriterLock;
 import org.cartengine.engine.io.AtomicFiles;
 import org.cartengine.tests.TinyDataset;

@@ -1,4 +1,4 @@
-package org.cartengine.cart.cli;
+package org.cartengine.cart;
 
 /**
  * A mistake of the user's (a bad argument, a missing or malformed file, a missing run, a directory another
