@@ -177,6 +177,8 @@ public final class CartPipeline {
     if (align != null) towers.put(Reranking.ALIGNER, new AlignedTower(model, align.head(), itemsNormed, ds.dim()));
     if (b != null) towers.put(Reranking.DUAL_TOWER, b.tower());
     if (space != null) towers.put(Reranking.CAPTIONS, new CaptionTower(text, space));
+    if (space != null && b != null)
+      towers.put(Reranking.CAPTIONS + "+" + Reranking.DUAL_TOWER, new org.cartengine.cart.search.SumTower(List.of(towers.get(Reranking.CAPTIONS), b.tower())));
     if (!towers.isEmpty()) {
       String towerName = towers.keySet().iterator().next();
       int rrBeam = Math.max(tc.beam(), Reranker.DEFAULT_BEAM);

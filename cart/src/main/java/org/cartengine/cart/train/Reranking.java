@@ -12,6 +12,9 @@ import org.cartengine.cart.model.QueryAligner;
 import org.cartengine.cart.search.AlignedTower;
 import org.cartengine.cart.search.QueryTower;
 import org.cartengine.cart.search.Reranker;
+import org.cartengine.cart.search.SumTower;
+import java.util.ArrayList;
+import java.util.List;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.io.Safetensors;
@@ -72,15 +75,25 @@ public final class Reranking {
     String tower = o.get("tower").getAsString();
     double w = o.get("weight").getAsDouble();
     int beam = o.has("beam") ? o.get("beam").getAsInt() : 0;
+    if (tower.contains("+")) {
+      List<QueryTower> parts = new ArrayList<>();
+      for (String part : tower.split("\\+")) parts.add(tower(part, f, o, run, model, ds, be));
+      return new Reranker(new SumTower(parts), w, beam);
+    }
+    return new Reranker(tower(tower, f, o, run, model, ds, be), w, beam);
+  }
+
+  private static QueryTower tower(String tower, Path f, JsonObject o, RunDir run, CartModel model, Dataset ds, Backend be) throws IOException {
     return switch (tower) {
-      case ALIGNER -> new Reranker(alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be), w, beam);
-      case DUAL_TOWER -> new Reranker(o.has("dual_tower") && o.get("dual_tower").getAsString().equals("pretrained")
+      case ALIGNER -> alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be);
+      case DUAL_TOWER -> o.has("dual_tower") && o.get("dual_tower").getAsString().equals("pretrained")
           ? org.cartengine.cart.baseline.PretrainedDualTower.load(run.dualTower(),
               org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be), ds.embeddings().toArray(), ds.size(), ds.dim(), be)
-          : DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be), w, beam);
-      case CAPTIONS -> new Reranker(new org.cartengine.cart.search.CaptionTower(org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be),
-          org.cartengine.cart.text.CaptionSpace.load(run.captionSpace())), w, beam);
-      default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ", " + CAPTIONS + ")");
+          : DualTower.load(run.dualTower(), ds.embeddings().toArray(), ds.size(), ds.dim(), be);
+      case CAPTIONS -> new org.cartengine.cart.search.CaptionTower(org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be),
+          org.cartengine.cart.text.CaptionSpace.load(run.captionSpace()));
+      default -> throw new IOException(f + ": unknown re-rank tower '" + tower + "' (known: " + ALIGNER + ", " + DUAL_TOWER + ", " + CAPTIONS
+          + ", or several joined by +)");
     };
   }
 
