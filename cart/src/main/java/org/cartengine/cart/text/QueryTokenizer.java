@@ -1,10 +1,7 @@
 package org.cartengine.cart.text;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -21,13 +18,13 @@ public interface QueryTokenizer {
 
   /** The tokenizer saved in {@code file} by {@link #save}. */
   static QueryTokenizer load(Path file) throws IOException {
-    JsonObject o;
-    try {
-      o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-    } catch (RuntimeException e) {
-      throw new IOException(file + ": not a tokenizer file: " + e.getMessage(), e);
-    }
+    // Sealed like every file a run keeps: the checksum is checked before the content is trusted.
+    JsonObject o = org.cartengine.engine.io.SealedJson.read(file);
     if (o.has("type") && WordPieceTokenizer.TYPE.equals(o.get("type").getAsString())) return WordPieceTokenizer.loadReference(file, o);
-    return BpeTokenizer.load(file);
+    try {
+      return BpeTokenizer.fromJson(o);
+    } catch (RuntimeException e) {
+      throw new IOException(file + ": not a tokenizer file: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+    }
   }
 }

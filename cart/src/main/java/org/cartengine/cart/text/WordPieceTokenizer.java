@@ -79,7 +79,7 @@ public final class WordPieceTokenizer implements QueryTokenizer {
     o.addProperty("model", ModelFiles.TOKENIZER);
     o.addProperty("max_length", maxLength);
     o.addProperty("vocab_size", vocabSize());
-    org.cartengine.engine.io.AtomicFiles.writeString(file, o.toString());
+    org.cartengine.engine.io.SealedJson.write(file, o);
   }
 
   /** The tokenizer a reference written by {@link #save} names, from the located model files. */
