@@ -61,9 +61,12 @@ class CliEndToEndTest {
     JsonObject m = JsonParser.parseString(Files.readString(run.resolve("metrics.json"))).getAsJsonObject();
     assertTrue(m.getAsJsonObject("cart").has("R@1") && m.getAsJsonObject("dual_tower").has("MRR@10"), m.toString());
     assertTrue(Files.exists(run.resolve("training.png")) && Files.exists(run.resolve("best.safetensors")) && Files.exists(run.resolve("index")));
-    // Both text towers were tried on val for the re-rank; the chosen one is what eval and search load.
+    // Every text tower was tried on val for the re-rank, at every weight of the caption-space guide; the chosen one is
+    // what eval and search load.
     String note = m.getAsJsonObject("cart_rerank").get("note").getAsString();
-    assertTrue(note.contains("aligner w") && note.contains("dual-tower w"), note);
+    for (String tower : new String[] {"aligner", "dual-tower", "captions", "captions+dual-tower"})
+      for (String guide : new String[] {"0.00", "0.25", "0.50", "1.00"}) assertTrue(note.contains(tower + " guide " + guide + " w"), tower + " " + guide + ": " + note);
+    assertTrue(m.getAsJsonObject("caption_match").has("R@1") && m.getAsJsonObject("val").has("cart_rerank_R@1"), m.toString());
     String chosen = JsonParser.parseString(Files.readString(run.resolve("rerank.json"))).getAsJsonObject().get("tower").getAsString();
     assertTrue(note.startsWith(chosen + " tower"), chosen + " / " + note);
 
