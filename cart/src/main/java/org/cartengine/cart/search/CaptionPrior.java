@@ -44,14 +44,7 @@ public final class CaptionPrior {
         for (int j = 0; j < d; j++) v[node * d + j] += v[c * d + j];
       }
     }
-    for (int node = 0; node < n; node++) {
-      double s = 0;
-      for (int j = 0; j < d; j++) s += (double) v[node * d + j] * v[node * d + j];
-      if (s > 0) {
-        float inv = (float) (1 / Math.sqrt(s));
-        for (int j = 0; j < d; j++) v[node * d + j] *= inv;
-      }
-    }
+    org.cartengine.cart.ids.CoarseFineModel.l2Normalize(v, n, d);
     return v;
   }
 

@@ -120,12 +120,6 @@ public final class CaptionSpace {
   }
 
   static void normalise(float[] x, int n, int d) {
-    for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int j = 0; j < d; j++) s += (double) x[i * d + j] * x[i * d + j];
-      if (s == 0) continue;
-      float inv = (float) (1 / Math.sqrt(s));
-      for (int j = 0; j < d; j++) x[i * d + j] *= inv;
-    }
+    org.cartengine.cart.ids.CoarseFineModel.l2Normalize(x, n, d);
   }
 }

@@ -77,21 +77,12 @@ public final class SentenceEncoder {
 
   /** {@link #encode} of texts already tokenized ([CLS] ... [SEP]). */
   public float[][] encodeIds(List<int[]> ids) {
-    int n = ids.size(), d = dim();
-    float[][] out = new float[n][];
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) order[i] = i;
-    Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
-    for (int from = 0; from < n; from += BATCH) {
-      int[] rows = new int[Math.min(BATCH, n - from)];
-      for (int r = 0; r < rows.length; r++) rows[r] = order[from + r];
-      try (var ng = Autograd.noGrad(); BufferScope scope = BufferScope.open()) {
-        Batch b = batch(ids, rows);
-        List<Tensor> h = bert.hiddenStates(b.ids, null, b.padding, true);
-        float[] e = l2Normalize(meanPool(h.get(h.size() - 1), b.maskF)).toFloatArray();
-        for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(e, r * d, (r + 1) * d);
-      }
-    }
+    int d = dim();
+    float[][] out = new float[ids.size()][];
+    inSortedBatches(ids, (rows, b, last) -> {
+      float[] e = l2Normalize(meanPool(last, b.maskF)).toFloatArray();
+      for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(e, r * d, (r + 1) * d);
+    });
     return out;
   }
 
@@ -100,8 +91,23 @@ public final class SentenceEncoder {
    * token-major (the per-token features of {@link PretrainedQueryFeatures}).
    */
   public float[][] lastHiddenIds(List<int[]> ids) {
-    int n = ids.size(), d = dim();
-    float[][] out = new float[n][];
+    int d = dim();
+    float[][] out = new float[ids.size()][];
+    inSortedBatches(ids, (rows, b, last) -> {
+      float[] e = last.toFloatArray();
+      int t = b.ids.dim(1);
+      for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(e, r * t * d, (r * t + ids.get(rows[r]).length) * d);
+    });
+    return out;
+  }
+
+  private interface BatchSink {
+    void accept(int[] rows, Batch b, Tensor lastLayer);
+  }
+
+  /** The last layer of every sequence, in batches of {@link #BATCH} sorted by length (so a batch pads little), no autograd. */
+  private void inSortedBatches(List<int[]> ids, BatchSink sink) {
+    int n = ids.size();
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) order[i] = i;
     Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
@@ -111,15 +117,9 @@ public final class SentenceEncoder {
       try (var ng = Autograd.noGrad(); BufferScope scope = BufferScope.open()) {
         Batch b = batch(ids, rows);
         List<Tensor> h = bert.hiddenStates(b.ids, null, b.padding, true);
-        float[] e = h.get(h.size() - 1).toFloatArray();
-        int t = b.ids.dim(1);
-        for (int r = 0; r < rows.length; r++) {
-          int len = ids.get(rows[r]).length;
-          out[rows[r]] = Arrays.copyOfRange(e, r * t * d, (r * t + len) * d);
-        }
+        sink.accept(rows, b, h.get(h.size() - 1));
       }
     }
-    return out;
   }
 
   /**
