@@ -28,9 +28,10 @@ final class MiniLm implements TextEmbedder {
 
   /**
    * Sentence embeddings already computed, by text: a run embeds its train captions for the caption space, the dual tower,
-   * the caption matcher and the re-rank; each text once. Least recently used out beyond {@link #MAX_CACHED} texts.
+   * the caption matcher and the re-rank; each text once. Least recently used out beyond {@link #MAX_CACHED} texts (at
+   * most 100,000 and a sixteenth of the heap: a server's queries must not fill it).
    */
-  static final int MAX_CACHED = 100_000;
+  static final int MAX_CACHED = (int) Math.min(100_000, Runtime.getRuntime().maxMemory() / 16 / (384 * Float.BYTES + 200));
 
   private final java.util.LinkedHashMap<String, float[]> cache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
     @Override

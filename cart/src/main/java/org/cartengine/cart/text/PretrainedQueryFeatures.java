@@ -17,8 +17,11 @@ import org.cartengine.engine.backend.Backend;
  * training), and a training step costs what the retriever's own layers cost.
  */
 public final class PretrainedQueryFeatures implements QueryFeatures {
-  /** Cache bound: 64M floats (256 MB), about 20,000 captions of 8 tokens. */
-  public static final long MAX_CACHED_FLOATS = 64L << 20;
+  /**
+   * Cache bound: an eighth of the heap, at most 64M floats (256 MB, about 20,000 captions of 8 tokens): all of a training
+   * set's captions fit with the default heap, and a server in a small heap keeps room for its work.
+   */
+  public static final long MAX_CACHED_FLOATS = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8 / Float.BYTES);
 
   private final SentenceEncoder encoder;
   private final Backend be;
