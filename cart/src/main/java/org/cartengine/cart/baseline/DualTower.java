@@ -131,7 +131,7 @@ public final class DualTower extends Module implements QueryTower {
     return new Result(epochsRun, (System.nanoTime() - t0) / 1e9);
   }
 
-  private static LrSchedule warmupThenConstant(double lr, int warmup) {
+  static LrSchedule warmupThenConstant(double lr, int warmup) {
     return step -> step <= warmup ? lr * step / warmup : lr;
   }
 

@@ -144,7 +144,7 @@ public final class PretrainedDualTower extends Module implements QueryTower {
     int n = texts.size();
     int stepsPerEpoch = (n + batch - 1) / batch;
     int warmup = Math.min(200, stepsPerEpoch);
-    LrSchedule sched = step -> step <= warmup ? lr * step / warmup : lr;
+    LrSchedule sched = DualTower.warmupThenConstant(lr, warmup);
     boolean timed = maxSeconds > 0 && Double.isFinite(maxSeconds);
     int step = 0;
     itemSpace = null;

@@ -89,7 +89,8 @@ public final class CartPipeline {
         : Indexing.loadOrBuild(ds, run.index(), icfg, log);
     double indexSeconds = (System.nanoTime() - t0) / 1e9;
     // The retriever reads the pretrained encoder's token features (its WordPiece vocabulary) or learns its own BPE vocabulary.
-    boolean pretrained = text != null && spec.pretrainedInput() && text.queryFeatures(be) != null;
+    PretrainedQueryFeatures features = text != null && spec.pretrainedInput() ? text.queryFeatures(be) : null;
+    boolean pretrained = features != null;
     QueryTokenizer tok;
     if (resume && Files.exists(run.tokenizer())) tok = run.loadTokenizer();
     else if (pretrained) {
@@ -118,7 +119,7 @@ public final class CartPipeline {
       // The frozen encoder's features of every train and val caption, computed once before training (so that the time
       // budget's calibration measures steady steps); test queries are encoded when searched, as a user's would be.
       long f0 = System.nanoTime();
-      PretrainedQueryFeatures f = text.queryFeatures(be);
+      PretrainedQueryFeatures f = features;
       model.attach(f);
       List<int[]> all = new java.util.ArrayList<>(train.queries());
       all.addAll(val.queries());
