@@ -165,7 +165,7 @@ public final class CartPipeline {
     if (baseline) {
       log.printf("dual-tower baseline%s: training for up to %.0f s (the retriever's training time)%n",
           text != null ? " (" + text.name() + " text tower, frozen, with a trained projection)" : "", trainSeconds);
-      b = text != null ? pretrainedDualTower(ds, text, tc, train, test, trainSeconds, be) : dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
+      b = text != null ? pretrainedDualTower(ds, text, tc, train, val, test, trainSeconds, be, log) : dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
     }
     // Embedding re-rank of CART's beam candidates by a text tower: the retriever's own alignment head
     // (no extra budget) and the dual tower, whichever re-ranks val better, with its weight chosen on val.
@@ -266,10 +266,16 @@ public final class CartPipeline {
    * projection of them and one of the item embeddings into a shared space, InfoNCE (baseline.PretrainedDualTower), for up
    * to {@code seconds} on the same training pairs; then exact cosine top-10 over every item.
    */
-  public static Baseline pretrainedDualTower(Dataset ds, TextEmbedder text, TrainConfig tc, PairSet train, PairSet queries, double seconds, Backend be) {
+  public static Baseline pretrainedDualTower(Dataset ds, TextEmbedder text, TrainConfig tc, PairSet train, PairSet val, PairSet queries, double seconds,
+      Backend be, java.io.PrintStream log) {
     org.cartengine.cart.baseline.PretrainedDualTower dt = new org.cartengine.cart.baseline.PretrainedDualTower(be, new Rng(tc.seed() + 1), text,
         ds.embeddings().toArray(), ds.size(), ds.dim());
-    var res = dt.train(train.texts(), train.items(), Math.max(1, tc.epochs() * 4), seconds, 256, org.cartengine.cart.baseline.PretrainedDualTower.LR, tc.seed());
+    var sel = dt.trainSelectingOnVal(train.texts(), train.items(), val.texts(), val.relevant(), Math.max(1, tc.epochs() * 4), seconds, 256,
+        org.cartengine.cart.baseline.PretrainedDualTower.LR, tc.seed(), org.cartengine.cart.baseline.PretrainedDualTower.PATIENCE);
+    var res = sel.result();
+    if (val.size() > 0)
+      log.printf("dual tower: %d epochs in %.1f s, kept epoch %d (val MRR@10 %.2f, %d queries)%n", res.epochs(), res.seconds(), sel.bestEpoch(),
+          sel.bestValMrr(), val.size());
     long q0 = System.nanoTime();
     List<int[]> r = dt.rank(queries.texts(), 10, 256);
     double qps = queries.size() / Math.max(1e-9, (System.nanoTime() - q0) / 1e9);

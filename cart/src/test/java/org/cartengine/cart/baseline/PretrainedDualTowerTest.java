@@ -134,4 +134,22 @@ class PretrainedDualTowerTest {
     PretrainedDualTower.Result r = tower(be, false).train(p.texts(), p.items(), 100, 1e-9, 8, 3e-3, 1);
     assertEquals(1, r.epochs());
   }
+
+  @Test
+  void valSelectionKeepsTheBestEpochsWeightsAndStopsAfterThePatience() {
+    Backend be = new SimdBackend();
+    Pairs p = pairs();
+    // Val: every item's bare name, relevant = the item itself (the cold item included).
+    List<java.util.Set<Integer>> rel = new ArrayList<>();
+    for (int i = 0; i < ITEMS; i++) rel.add(java.util.Set.of(i));
+    PretrainedDualTower a = tower(be, false);
+    PretrainedDualTower.Selected s = a.trainSelectingOnVal(p.texts(), p.items(), names(), rel, 40, 0, 16, 3e-3, 9, 3);
+    assertTrue(s.bestEpoch() >= 1 && s.bestEpoch() <= 40, "best epoch " + s.bestEpoch());
+    assertEquals(Math.min(40, s.bestEpoch() + 3), s.result().epochs(), "stops 3 epochs after the best one (or at the cap)");
+    // The weights kept are exactly those a plain run of bestEpoch epochs with the same seed ends with.
+    PretrainedDualTower b = tower(be, false);
+    b.train(p.texts(), p.items(), s.bestEpoch(), 0, 16, 3e-3, 9);
+    assertArrayEquals(b.itemVectors(), a.itemVectors());
+    assertEquals(s.bestValMrr(), org.cartengine.cart.search.Metrics.of(a.rank(names(), 10), rel).mrr10(), 1e-9);
+  }
 }
