@@ -31,10 +31,15 @@ public final class AblateCommand implements Callable<Integer> {
   @Option(names = "--rows", split = ",", description = "Rows to run (default: all): cart, no-rdrop, no-fusion, rq-only, hkmeans, atomic.")
   List<String> rows = List.of("cart", "no-rdrop", "no-fusion", "rq-only", "hkmeans", "atomic");
 
+  @Option(names = "--baseline", split = ",", description = "Baseline rows to add: caption-match (no training; needs the pretrained text encoder), "
+      + "dual-tower (trained for the first row's training time beside it). Default: none.")
+  List<String> baselines = List.of();
+
   @Mixin ModelOptions model = new ModelOptions();
   @Mixin IndexOptions index = new IndexOptions();
   @Mixin DeviceOption device = new DeviceOption();
 
+  static final String CAPTION_MATCH = "caption-match", DUAL_TOWER = "dual-tower";
   static final Map<String, String> LABELS = new LinkedHashMap<>();
 
   static {
@@ -54,6 +59,10 @@ public final class AblateCommand implements Callable<Integer> {
     Path root = out != null ? out : Path.of("runs", ds.info().name() + "-ablate");
     for (String row : rows)
       if (!LABELS.containsKey(row)) throw new UserError("--rows: unknown row '" + row + "' (known: " + LABELS.keySet() + ")");
+    for (String b : baselines)
+      if (!b.equals(CAPTION_MATCH) && !b.equals(DUAL_TOWER)) throw new UserError("--baseline: unknown baseline '" + b + "' (known: " + CAPTION_MATCH + ", " + DUAL_TOWER + ")");
+    if (baselines.contains(CAPTION_MATCH) && org.cartengine.cart.text.TextEncoders.SCRATCH.equals(model.textEncoder))
+      throw new UserError("--baseline " + CAPTION_MATCH + " needs the pretrained text encoder (--text-encoder " + org.cartengine.cart.text.TextEncoders.MINILM + ")");
     try (WriterLock lock = WriterLock.acquire(root, "ablate")) {
       return ablate(ds, be, root);
     }
@@ -63,6 +72,7 @@ public final class AblateCommand implements Callable<Integer> {
     Table t = new Table("setting", "R@1", "R@5", "R@10", "MRR@10", "train s");
     List<String> done = new ArrayList<>();
     org.cartengine.cart.text.TextEmbedder text = org.cartengine.cart.text.TextEncoders.load(model.textEncoder, be);
+    CartPipeline.Outcome first = null;
     for (String row : rows) {
       ModelOptions m = copy(model);
       IndexConfig idx = index.toConfig(m.seed);
@@ -77,11 +87,22 @@ public final class AblateCommand implements Callable<Integer> {
       CartPipeline.Outcome o;
       try (WriterLock rowLock = WriterLock.acquire(root.resolve(row), "ablate")) {
         o = CartPipeline.run(ds, data, new RunDir(root.resolve(row)), idx.validate(), TrainCommand.spec(m),
-            TrainCommand.trainConfig(m), false, false, text, be, System.err);
+            TrainCommand.trainConfig(m), false, first == null && baselines.contains(DUAL_TOWER), text, be, System.err);
       }
+      if (first == null) first = o;
       t.row(LABELS.get(row), o.cart().r1(), o.cart().r5(), o.cart().r10(), o.cart().mrr10(), String.format("%.0f", o.trainSeconds()));
       done.add(row);
       System.err.println(t);
+    }
+    // The baselines come with the first row's run: the caption space it built, the dual tower trained beside it.
+    if (first != null && baselines.contains(CAPTION_MATCH) && first.captionMatch() != null) {
+      var c = first.captionMatch();
+      t.row("caption match (" + first.textEncoder() + ", no training)", c.r1(), c.r5(), c.r10(), c.mrr10(), "0");
+    }
+    if (first != null && baselines.contains(DUAL_TOWER) && first.dualTower() != null) {
+      var d = first.dualTower();
+      t.row("dual tower" + (text != null ? " (frozen " + text.name() + " + trained projections)" : ""), d.r1(), d.r5(), d.r10(), d.mrr10(),
+          String.format("%.0f", first.dualTraining().seconds()));
     }
     String budget = model.minutes > 0 ? String.format("%.1f-minute training budget per row", model.minutes) : model.epochs + " epochs per row";
     System.out.println("Ablations on " + ds.info().name() + " (" + budget + ", seed " + model.seed + "):");

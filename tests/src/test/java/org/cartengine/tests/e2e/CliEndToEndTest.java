@@ -86,6 +86,18 @@ class CliEndToEndTest {
   }
 
   @Test
+  void ablateWithBaselineRows() throws Exception {
+    Path root = runs.resolve("ablate");
+    String out = run(0, with(SMALL, "ablate", "--data", data.toString(), "--out", root.toString(), "--rows", "cart,atomic", "--baseline",
+        "caption-match,dual-tower"));
+    List<String> lines = out.lines().toList();
+    for (String row : new String[] {"CART (semantic ids)", "CART (atomic ids)", "caption match (all-MiniLM-L6-v2, no training)", "dual tower (frozen all-MiniLM-L6-v2"})
+      assertEquals(1, lines.stream().filter(l -> l.contains(row)).count(), row + " once in\n" + out);
+    assertTrue(Files.readString(root.resolve("ablation.md")).contains("caption match"), "the saved table holds the baseline rows");
+    assertOneLineError("--baseline", "ablate", "--data", data.toString(), "--out", root.resolve("x").toString(), "--baseline", "bm25");
+  }
+
+  @Test
   void badInputGivesClearErrors() {
     String missingRun = runs.resolve("missing").toString();
     assertOneLineError(missingRun, "eval", "--run", missingRun);
