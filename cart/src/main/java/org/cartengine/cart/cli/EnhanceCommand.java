@@ -53,6 +53,17 @@ public final class EnhanceCommand implements Callable<Integer> {
       description = "largest corpus for the exact O(N^2 D) neighbour search (default: ${DEFAULT-VALUE})")
   int maxExact = EnhanceConfig.DEFAULT_MAX_EXACT_ITEMS;
 
+  @Option(names = "--neighbour-space", paramLabel = "SPACE",
+      description = "where neighbour transfer finds an item's neighbours: captions (the mean pretrained-encoder embedding of each item's "
+          + "train captions; items without one are placed by their look-alikes) or items (the item embeddings; as fast, and as good by val "
+          + "caption matching on clipart-dev: bench/README.md). Default: ${DEFAULT-VALUE}.")
+  String neighbourSpace = ITEMS;
+
+  @Option(names = "--text-encoder", paramLabel = "NAME", description = "pretrained sentence encoder of the captions space (default: ${DEFAULT-VALUE})")
+  String textEncoder = org.cartengine.cart.text.TextEncoders.MINILM;
+
+  static final String CAPTIONS = "captions", ITEMS = "items";
+
   @Option(names = "--no-transfer", description = "skip caption transfer from neighbours")
   boolean noTransfer;
 
@@ -77,9 +88,21 @@ public final class EnhanceCommand implements Callable<Integer> {
       }
       EnhanceConfig cfg = new EnhanceConfig(neighbours, perItem, seed, !noTransfer, !noRecombination, !noWordnet,
           maxExact);
+      if (!CAPTIONS.equals(neighbourSpace) && !ITEMS.equals(neighbourSpace))
+        throw new UserError("--neighbour-space: unknown space '" + neighbourSpace + "' (known: " + CAPTIONS + ", " + ITEMS + ")");
       Backend be = device.backend();
       long t0 = System.nanoTime();
-      Enhanced e = CaptionEnhancer.enhance(ds, cfg, be);
+      org.cartengine.cart.data.Embeddings space = ds.embeddings();
+      if (CAPTIONS.equals(neighbourSpace) && !noTransfer) {
+        org.cartengine.cart.text.TextEmbedder enc = org.cartengine.cart.text.TextEncoders.load(textEncoder, be);
+        if (enc == null) throw new UserError("--neighbour-space " + CAPTIONS + " needs a pretrained --text-encoder, not " + textEncoder);
+        org.cartengine.cart.data.Embeddings items = ds.embeddings();
+        var cs = org.cartengine.cart.text.CaptionSpace.build(enc, ds.captions(Split.TRAIN), items.toArray(), items.rows(), items.dim());
+        space = org.cartengine.cart.data.Embeddings.of(cs.vectors(), cs.n(), cs.dim());
+        o.printf("neighbour space: %s caption space of %,d items (%,d without a train caption placed by their look-alikes)%n", enc.name(), cs.n(),
+            cs.n() - cs.captioned().cardinality());
+      }
+      Enhanced e = CaptionEnhancer.enhance(ds, cfg, be, space);
       double secs = (System.nanoTime() - t0) / 1e9;
       try (WriterLock lock = WriterLock.acquire(out, "enhance")) {
         e.dataset().save(out);

@@ -32,8 +32,17 @@ public final class CaptionEnhancer {
    * captions are copied unchanged and never read.
    */
   public static Enhanced enhance(Dataset ds, EnhanceConfig cfg, Backend be) {
+    return enhance(ds, cfg, be, ds.embeddings());
+  }
+
+  /**
+   * As above, with neighbour transfer searching {@code neighbourSpace} (one row per item) instead of the item
+   * embeddings: the caption space of a pretrained sentence encoder ({@code text.CaptionSpace}) makes the neighbours
+   * items described alike rather than items that look alike.
+   */
+  public static Enhanced enhance(Dataset ds, EnhanceConfig cfg, Backend be, Embeddings neighbourSpace) {
     TrainTexts train = TrainTexts.of(ds.size(), ds.captions(Split.TRAIN)); // the enhancer's only view of the captions
-    List<Caption> added = pseudoQueries(train, ds.ids(), ds.embeddings(), cfg, be);
+    List<Caption> added = pseudoQueries(train, ds.ids(), neighbourSpace, cfg, be);
     List<Caption> all = new ArrayList<>(ds.captions().size() + added.size());
     all.addAll(ds.captions());
     all.addAll(added);

@@ -83,6 +83,8 @@ class CliEndToEndTest {
     run(0, "index", "--data", data.toString(), "--out", runs.resolve("idx").toString(), "--scheme", "hkmeans");
     run(0, "enhance", "--data", data.toString(), "--out", runs.resolve("enhanced").toString());
     run(0, "data", "check", runs.resolve("enhanced").toString());
+    String captionSpace = run(0, "enhance", "--data", data.toString(), "--out", runs.resolve("enhanced-captions").toString(), "--neighbour-space", "captions");
+    assertTrue(captionSpace.contains("neighbour space: all-MiniLM-L6-v2 caption space of 30 items"), captionSpace);
   }
 
   @Test
