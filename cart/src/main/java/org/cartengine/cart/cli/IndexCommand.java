@@ -109,6 +109,13 @@ public final class IndexCommand implements Callable<Integer> {
         return 2;
       }
       IndexResult old = IndexStore.load(out);
+      if (IndexConfig.SPACE_CAPTIONS.equals(old.config().space)) {
+        // The identifiers were fitted on the mean caption embeddings of a run's items (384-d), not on item embeddings:
+        // a new item's vector there needs the run's caption space and the text encoder, which index does not load.
+        err.println("cart index --add: " + out + " holds identifiers built by `cart train` in the caption space; index --add places new items"
+            + " by their item embeddings, so it adds only to an index built on them (`cart index` or `train --id-space items`); retrain to include new items");
+        return 2;
+      }
       Set<String> have = new HashSet<>(old.itemIds());
       List<Integer> rows = new ArrayList<>();
       for (int i = 0; i < c.ids.size(); i++) if (!have.contains(c.ids.get(i))) rows.add(i);

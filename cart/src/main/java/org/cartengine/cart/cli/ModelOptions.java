@@ -85,4 +85,9 @@ public final class ModelOptions {
   @Option(names = "--scratch-query-embeddings", description = "With a pretrained text encoder, the retriever's encoder still learns its own token "
       + "embeddings (BPE) instead of reading the encoder's frozen token features.")
   public boolean scratchQueryEmbeddings;
+
+  @Option(names = "--text-layers", paramLabel = "L", description = "With a pretrained text encoder: 0 = the retriever's own encoder layers read the "
+      + "encoder's last layer; L = 1..6: the encoder's last L layers, each projected to d_model, are the encoder layers the decoder's coarse/fine "
+      + "fusion reads (eqs. 2-5), and the retriever has no encoder of its own (default: ${DEFAULT-VALUE}).")
+  public int textLayers = 0;
 }

@@ -121,6 +121,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   static CartPipeline.ModelSpec spec(ModelOptions m) {
     return new CartPipeline.ModelSpec(m.dModel, m.heads, m.ffn, m.encoderLayers, m.decoderLayers, m.dropout, m.maxQueryLength, !m.noFusion, m.vocab,
-        m.alignWeight, !m.scratchQueryEmbeddings);
+        m.alignWeight, !m.scratchQueryEmbeddings, m.textLayers);
   }
 }

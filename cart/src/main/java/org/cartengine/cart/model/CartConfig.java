@@ -10,9 +10,27 @@ import com.google.gson.Gson;
  * @param fusion coarse + fine fusion (paper 3.4); false = vanilla cross-attention to the last encoder layer (Table 4 "w/o fusion")
  * @param textFeatures width of the frozen pretrained token features the encoder reads instead of its own token
  *     embeddings ({@link QueryFeatures}; 384 for all-MiniLM-L6-v2), 0 = its own embeddings trained from scratch
+ * @param textLayers with pretrained features: 0 = the retriever's own encoder layers read the last pretrained layer; L > 0 =
+ *     the pretrained encoder's last L layers, each through its own projection to d_model, are the encoder layers E_1..E_L of
+ *     the fusion (eqs. 2-5) and the retriever has no encoder of its own
  */
 public record CartConfig(int textVocab, int[] idVocab, int dModel, int heads, int ffn, int encoderLayers, int decoderLayers,
-    double dropout, int maxQueryLength, boolean fusion, int textFeatures) {
+    double dropout, int maxQueryLength, boolean fusion, int textFeatures, int textLayers) {
+
+  public CartConfig(int textVocab, int[] idVocab, int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout,
+      int maxQueryLength, boolean fusion, int textFeatures) {
+    this(textVocab, idVocab, dModel, heads, ffn, encoderLayers, decoderLayers, dropout, maxQueryLength, fusion, textFeatures, 0);
+  }
+
+  /** Whether the pretrained encoder's layers are the fusion's encoder layers (no encoder of the retriever's own). */
+  public boolean pretrainedLayers() {
+    return textFeatures > 0 && textLayers > 0;
+  }
+
+  /** How many encoder layers the decoder's fusion reads. */
+  public int memoryLayers() {
+    return pretrainedLayers() ? textLayers : encoderLayers;
+  }
 
   /** With the encoder's own token embeddings. */
   public CartConfig(int textVocab, int[] idVocab, int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout,

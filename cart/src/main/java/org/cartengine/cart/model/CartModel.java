@@ -30,6 +30,9 @@ public final class CartModel extends Module {
   public final CartConfig cfg;
   private final Embedding tokens;
   private final Linear textProjection;
+  /** With {@link CartConfig#pretrainedLayers()}: a projection and a layer norm per pretrained layer read. */
+  private final List<Linear> layerProjections = new ArrayList<>();
+  private final List<LayerNorm> layerNorms = new ArrayList<>();
   private QueryFeatures features;
   private final Embedding positions;
   private final List<TransformerEncoderLayer> encoder = new ArrayList<>();
@@ -50,9 +53,15 @@ public final class CartModel extends Module {
     int d = cfg.dModel();
     // A retriever on pretrained features learns only their projection to d_model; the rest is as from scratch.
     tokens = cfg.pretrainedText() ? null : module("tokens", new Embedding(be, dt, rng, "tokens", cfg.textVocab(), d));
-    textProjection = cfg.pretrainedText() ? module("textProjection", new Linear(be, dt, rng, "textProjection", cfg.textFeatures(), d, true)) : null;
-    positions = module("positions", new Embedding(be, dt, rng, "positions", cfg.maxQueryLength(), d));
-    for (int i = 0; i < cfg.encoderLayers(); i++) {
+    boolean layered = cfg.pretrainedLayers();
+    textProjection = cfg.pretrainedText() && !layered ? module("textProjection", new Linear(be, dt, rng, "textProjection", cfg.textFeatures(), d, true)) : null;
+    // The pretrained layers already carry positions and context: they replace the retriever's own encoder.
+    positions = layered ? null : module("positions", new Embedding(be, dt, rng, "positions", cfg.maxQueryLength(), d));
+    for (int i = 0; layered && i < cfg.textLayers(); i++) {
+      layerProjections.add(module("textLayer" + i, new Linear(be, dt, rng, "textLayer" + i, cfg.textFeatures(), d, true)));
+      layerNorms.add(module("textLayerNorm" + i, new LayerNorm(be, dt, d)));
+    }
+    for (int i = 0; !layered && i < cfg.encoderLayers(); i++) {
       encoder.add(module("encoder" + i, new TransformerEncoderLayer(be, dt, rng, "encoder" + i, d, cfg.heads(), cfg.ffn(), cfg.dropout())));
       // Pre-LN layers leave un-normalised residual streams; each layer output E_i is normalised
       // before the decoder reads it (all of them feed the fusion of eqs. 2-5).
@@ -64,7 +73,7 @@ public final class CartModel extends Module {
     idPositions = module("idPositions", new Embedding(be, dt, rng, "idPositions", j, d));
     for (int i = 0; i < cfg.decoderLayers(); i++) {
       CrossAttentionBlock cross = cfg.fusion()
-          ? new CoarseFineFusion(be, dt, rng, "decoder" + i + ".fusion", d, cfg.heads(), cfg.encoderLayers())
+          ? new CoarseFineFusion(be, dt, rng, "decoder" + i + ".fusion", d, cfg.heads(), cfg.memoryLayers())
           : new StandardCrossAttention(be, dt, rng, "decoder" + i + ".cross", d, cfg.heads());
       decoder.add(module("decoder" + i, new TransformerDecoderLayer(be, dt, rng, "decoder" + i, d, cfg.heads(), cfg.ffn(), cfg.dropout(), cross)));
     }
@@ -85,8 +94,16 @@ public final class CartModel extends Module {
    * @param pos I32 [B, T] positions 0..T-1
    */
   public Encoded encode(Tensor ids, Tensor padding, Tensor pos) {
-    Tensor x = tokenInputs(ids, padding).add(positions.forward(pos));
     List<Tensor> outs = new ArrayList<>();
+    if (cfg.pretrainedLayers()) {
+      if (features == null) throw new IllegalStateException("the retriever reads pretrained layer features and none are attached");
+      List<Tensor> f = features.layerFeatures(ids, padding);
+      int skip = f.size() - cfg.textLayers(); // the features may keep more layers than this retriever reads
+      for (int i = 0; i < cfg.textLayers(); i++) outs.add(layerNorms.get(i).forward(layerProjections.get(i).forward(f.get(skip + i))));
+      if (!cfg.fusion()) outs = List.of(outs.get(outs.size() - 1));
+      return new Encoded(outs, padding);
+    }
+    Tensor x = tokenInputs(ids, padding).add(positions.forward(pos));
     for (int i = 0; i < encoder.size(); i++) {
       x = encoder.get(i).forward(x, padding);
       outs.add(encoderNorms.get(i).forward(x));
@@ -99,6 +116,8 @@ public final class CartModel extends Module {
   public void attach(QueryFeatures f) {
     if (!cfg.pretrainedText()) throw new IllegalStateException("this retriever has its own token embeddings; it reads no pretrained features");
     if (f.dim() != cfg.textFeatures()) throw new IllegalArgumentException("pretrained features of width " + f.dim() + ", the retriever reads " + cfg.textFeatures());
+    if (f.layers() < Math.max(1, cfg.textLayers()))
+      throw new IllegalArgumentException("pretrained features of " + f.layers() + " layers, the retriever reads " + cfg.textLayers());
     this.features = f;
   }
 

@@ -15,4 +15,17 @@ public interface QueryFeatures {
    * (no gradient flows into the pretrained encoder), zero at padding.
    */
   Tensor features(Tensor ids, Tensor padding);
+
+  /** How many of the pretrained encoder's last layers {@link #layerFeatures} gives. */
+  default int layers() {
+    return 1;
+  }
+
+  /**
+   * The outputs of the pretrained encoder's last {@link #layers()} layers, each [B, T, dim] as {@link #features} (the last
+   * layer last): the encoder layers E_1..E_L whose fusion eqs. 2-5 describe.
+   */
+  default java.util.List<Tensor> layerFeatures(Tensor ids, Tensor padding) {
+    return java.util.List.of(features(ids, padding));
+  }
 }

@@ -57,8 +57,13 @@ final class MiniLm implements TextEmbedder {
   }
 
   @Override
-  public PretrainedQueryFeatures queryFeatures(Backend be) {
-    return new PretrainedQueryFeatures(encoder, be);
+  public int layers() {
+    return encoder.layers();
+  }
+
+  @Override
+  public PretrainedQueryFeatures queryFeatures(Backend be, int layers) {
+    return new PretrainedQueryFeatures(encoder, be, layers);
   }
 
   @Override

@@ -10,7 +10,7 @@ import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
 
 /**
- * The last hidden layer of the frozen all-MiniLM-L6-v2 for each query token, as the retriever's input
+ * The last hidden layer (or the last few) of the frozen all-MiniLM-L6-v2 for each query token, as the retriever's input
  * ({@link QueryFeatures}). The encoder is frozen, so a sequence's features never change: they are computed once per
  * distinct token sequence and kept (least recently used out first beyond {@link #MAX_CACHED_FLOATS}), so that an epoch
  * over the train captions runs the pretrained encoder only on its first sight of each caption ({@link #warm} before
@@ -25,6 +25,8 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
 
   private final SentenceEncoder encoder;
   private final Backend be;
+  /** Layers kept per sequence (the last ones), layer by layer in each cached row. */
+  private final int layers;
   private long cachedFloats;
   private final LinkedHashMap<Key, float[]> cache = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
@@ -36,8 +38,20 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
   };
 
   public PretrainedQueryFeatures(SentenceEncoder encoder, Backend be) {
+    this(encoder, be, 1);
+  }
+
+  /** Features of the encoder's last {@code layers} layers (1: the last hidden layer only). */
+  public PretrainedQueryFeatures(SentenceEncoder encoder, Backend be, int layers) {
+    if (layers < 1 || layers > encoder.layers()) throw new IllegalArgumentException("layers must be in [1, " + encoder.layers() + "], got " + layers);
     this.encoder = encoder;
     this.be = be;
+    this.layers = layers;
+  }
+
+  @Override
+  public int layers() {
+    return layers;
   }
 
   @Override
@@ -54,6 +68,16 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
 
   @Override
   public synchronized Tensor features(Tensor ids, Tensor padding) {
+    return layers(ids, padding, layers - 1, layers).get(0);
+  }
+
+  @Override
+  public synchronized List<Tensor> layerFeatures(Tensor ids, Tensor padding) {
+    return layers(ids, padding, 0, layers);
+  }
+
+  /** Tensors [B, T, dim] of the kept layers from..to-1 (0 = the earliest kept), zero at padding. */
+  private List<Tensor> layers(Tensor ids, Tensor padding, int from, int to) {
     int b = ids.dim(0), t = ids.dim(1), d = dim();
     int[] id = ids.toIntArray(), pad = padding.toIntArray();
     List<int[]> rows = new ArrayList<>(b);
@@ -63,9 +87,16 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
       rows.add(Arrays.copyOfRange(id, i * t, i * t + n));
     }
     List<float[]> f = lookup(rows);
-    float[] out = new float[b * t * d];
-    for (int i = 0; i < b; i++) System.arraycopy(f.get(i), 0, out, i * t * d, f.get(i).length);
-    return Tensor.of(be, out, b, t, d);
+    List<Tensor> out = new ArrayList<>(to - from);
+    for (int l = from; l < to; l++) {
+      float[] x = new float[b * t * d];
+      for (int i = 0; i < b; i++) {
+        int len = rows.get(i).length * d;
+        if (f.get(i).length > 0) System.arraycopy(f.get(i), l * len, x, i * t * d, len);
+      }
+      out.add(Tensor.of(be, x, b, t, d));
+    }
+    return out;
   }
 
   /** Features of each sequence, computing the missing ones in one pass of the encoder. */
@@ -83,7 +114,7 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
       }
     }
     if (!missing.isEmpty()) {
-      float[][] h = encoder.lastHiddenIds(missing);
+      float[][] h = encoder.hiddenIds(missing, layers);
       for (Map.Entry<Key, Integer> e : pending.entrySet()) {
         cache.put(e.getKey(), h[e.getValue()]);
         cachedFloats += h[e.getValue()].length;

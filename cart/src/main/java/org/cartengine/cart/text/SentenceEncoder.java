@@ -79,8 +79,8 @@ public final class SentenceEncoder {
   public float[][] encodeIds(List<int[]> ids) {
     int d = dim();
     float[][] out = new float[ids.size()][];
-    inSortedBatches(ids, (rows, b, last) -> {
-      float[] e = l2Normalize(meanPool(last, b.maskF)).toFloatArray();
+    inSortedBatches(ids, (rows, b, hidden) -> {
+      float[] e = l2Normalize(meanPool(hidden.get(hidden.size() - 1), b.maskF)).toFloatArray();
       for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(e, r * d, (r + 1) * d);
     });
     return out;
@@ -90,19 +90,39 @@ public final class SentenceEncoder {
    * The last layer's hidden states of token sequences already tokenized: row i holds ids.get(i).length x 384 floats,
    * token-major (the per-token features of {@link PretrainedQueryFeatures}).
    */
+  /** The encoder's number of layers (hidden states after the embedding output). */
+  public int layers() {
+    return bert.config.layers();
+  }
+
   public float[][] lastHiddenIds(List<int[]> ids) {
+    return hiddenIds(ids, 1);
+  }
+
+  /**
+   * The outputs of the last {@code layers} layers for each sequence of token ids, layer by layer: row i holds
+   * {@code layers x ids.get(i).length x dim} floats (the last layer last), no padding.
+   */
+  public float[][] hiddenIds(List<int[]> ids, int layers) {
+    if (layers < 1 || layers > layers()) throw new IllegalArgumentException("layers must be in [1, " + layers() + "], got " + layers);
     int d = dim();
     float[][] out = new float[ids.size()][];
-    inSortedBatches(ids, (rows, b, last) -> {
-      float[] e = last.toFloatArray();
+    inSortedBatches(ids, (rows, b, hidden) -> {
       int t = b.ids.dim(1);
-      for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(e, r * t * d, (r * t + ids.get(rows[r]).length) * d);
+      for (int r = 0; r < rows.length; r++) out[rows[r]] = new float[layers * ids.get(rows[r]).length * d];
+      for (int l = 0; l < layers; l++) {
+        float[] e = hidden.get(hidden.size() - layers + l).toFloatArray();
+        for (int r = 0; r < rows.length; r++) {
+          int len = ids.get(rows[r]).length;
+          System.arraycopy(e, r * t * d, out[rows[r]], l * len * d, len * d);
+        }
+      }
     });
     return out;
   }
 
   private interface BatchSink {
-    void accept(int[] rows, Batch b, Tensor lastLayer);
+    void accept(int[] rows, Batch b, List<Tensor> hidden);
   }
 
   /** The last layer of every sequence, in batches of {@link #BATCH} sorted by length (so a batch pads little), no autograd. */
@@ -117,7 +137,7 @@ public final class SentenceEncoder {
       try (var ng = Autograd.noGrad(); BufferScope scope = BufferScope.open()) {
         Batch b = batch(ids, rows);
         List<Tensor> h = bert.hiddenStates(b.ids, null, b.padding, true);
-        sink.accept(rows, b, h.get(h.size() - 1));
+        sink.accept(rows, b, h);
       }
     }
   }

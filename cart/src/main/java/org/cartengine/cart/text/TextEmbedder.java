@@ -9,11 +9,21 @@ public interface TextEmbedder {
   /** One L2-normalised row of {@link #dim()} floats per text, in order. */
   float[][] embed(List<String> texts);
 
+  /** Layers whose per-token outputs {@link #queryFeatures} can give (0 when none). */
+  default int layers() {
+    return 0;
+  }
+
   /** A short name for logs and metrics.json ("all-MiniLM-L6-v2"). */
   String name();
 
   /** Per-token features for the retriever's encoder on {@code be}, or null when this encoder has none. */
   default PretrainedQueryFeatures queryFeatures(org.cartengine.engine.backend.Backend be) {
+    return queryFeatures(be, 1);
+  }
+
+  /** As above, with the outputs of the encoder's last {@code layers} layers. */
+  default PretrainedQueryFeatures queryFeatures(org.cartengine.engine.backend.Backend be, int layers) {
     return null;
   }
 

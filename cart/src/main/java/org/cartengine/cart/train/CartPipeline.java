@@ -47,7 +47,13 @@ public final class CartPipeline {
 
   /** Model sizes chosen by the user; vocabularies are filled in from the data. */
   public record ModelSpec(int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout, int maxQueryLength, boolean fusion, int vocab,
-      double alignWeight, boolean pretrainedInput) {}
+      double alignWeight, boolean pretrainedInput, int textLayers) {
+    /** Without the pretrained encoder's layers as the fusion's encoder layers (the retriever's own encoder reads the last one). */
+    public ModelSpec(int dModel, int heads, int ffn, int encoderLayers, int decoderLayers, double dropout, int maxQueryLength, boolean fusion, int vocab,
+        double alignWeight, boolean pretrainedInput) {
+      this(dModel, heads, ffn, encoderLayers, decoderLayers, dropout, maxQueryLength, fusion, vocab, alignWeight, pretrainedInput, 0);
+    }
+  }
 
   /**
    * @param rerank CART with the embedding re-rank of its beam candidates (null without the dual tower)
@@ -89,7 +95,10 @@ public final class CartPipeline {
         : Indexing.loadOrBuild(ds, run.index(), icfg, log);
     double indexSeconds = (System.nanoTime() - t0) / 1e9;
     // The retriever reads the pretrained encoder's token features (its WordPiece vocabulary) or learns its own BPE vocabulary.
-    PretrainedQueryFeatures features = text != null && spec.pretrainedInput() ? text.queryFeatures(be) : null;
+    if (spec.textLayers() < 0 || (text != null && spec.textLayers() > text.layers()))
+      throw new org.cartengine.cart.UserError("--text-layers: " + spec.textLayers() + " is not in 0.." + (text == null ? 0 : text.layers())
+          + (text == null ? "" : " (" + text.name() + " has " + text.layers() + " layers)"));
+    PretrainedQueryFeatures features = text != null && spec.pretrainedInput() ? text.queryFeatures(be, Math.max(1, spec.textLayers())) : null;
     boolean pretrained = features != null;
     QueryTokenizer tok;
     if (resume && Files.exists(run.tokenizer())) tok = run.loadTokenizer();
@@ -106,10 +115,12 @@ public final class CartPipeline {
     PairSet test = CartData.queries(ds, Split.TEST, tok);
     if (train.size() == 0) throw new IllegalArgumentException(dataName + ": no train captions to learn from");
     CartConfig mc = new CartConfig(tok.vocabSize(), ids.vocabSizes(), spec.dModel(), spec.heads(), spec.ffn(), spec.encoderLayers(),
-        spec.decoderLayers(), spec.dropout(), spec.maxQueryLength(), spec.fusion(), pretrained ? text.dim() : 0);
+        spec.decoderLayers(), spec.dropout(), spec.maxQueryLength(), spec.fusion(), pretrained ? text.dim() : 0,
+        pretrained ? spec.textLayers() : 0);
     run.writeRun(dataName, mc, tc, tc.seed());
     log.printf("retriever: %d train pairs, %d val and %d test queries; identifier length %d, vocabularies %s; %s%n", train.size(), val.size(),
-        test.size(), ids.length(), java.util.Arrays.toString(ids.vocabSizes()), mc.fusion() ? "coarse/fine fusion" : "no fusion");
+        test.size(), ids.length(), java.util.Arrays.toString(ids.vocabSizes()), (mc.fusion() ? "coarse/fine fusion" : "no fusion")
+            + (mc.pretrainedLayers() ? " over the pretrained encoder's last " + mc.textLayers() + " layers" : ""));
 
     Rng rng = new Rng(tc.seed());
     CartModel model = new CartModel(be, Trainer.dtype(), rng, mc);

@@ -57,7 +57,39 @@ class PretrainedQueryFeaturesTest {
   }
 
   @Test
+  void layerFeaturesAreTheEncodersLastLayersInOrder() {
+    PretrainedQueryFeatures f = new PretrainedQueryFeatures(enc, be, 3);
+    WordPieceTokenizer tok = enc.tokenizer();
+    List<String> texts = List.of("a red car", "the green tree by the house");
+    List<int[]> q = texts.stream().map(tok::encode).toList();
+    QueryBatch b = QueryBatch.of(be, q, 16);
+    List<Tensor> layers = f.layerFeatures(b.ids(), b.padding());
+    assertEquals(3, layers.size());
+    // Independently: every hidden state of the same texts in one padded batch.
+    SentenceEncoder.HiddenStates h = enc.hiddenStates(texts);
+    int t = b.length(), d = f.dim(), th = h.layers().get(0).dim(1);
+    for (int l = 0; l < 3; l++) {
+      float[] got = layers.get(l).toFloatArray(), want = h.layers().get(h.layers().size() - 3 + l).toFloatArray();
+      for (int i = 0; i < q.size(); i++)
+        assertArrayEquals(java.util.Arrays.copyOfRange(want, i * th * d, (i * th + q.get(i).length) * d),
+            java.util.Arrays.copyOfRange(got, i * t * d, (i * t + q.get(i).length) * d), 1e-4f, "layer " + l + " row " + i);
+    }
+    assertArrayEquals(layers.get(2).toFloatArray(), f.features(b.ids(), b.padding()).toFloatArray(), "features() is the last layer");
+    assertTrue(new PretrainedQueryFeatures(enc, be, 1).features(b.ids(), b.padding()).toFloatArray().length == t * d * q.size());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PretrainedQueryFeatures(enc, be, 7));
+  }
+
+  @Test
   void retrieverLearnsFromPretrainedFeaturesAndGeneralisesToASynonym() throws Exception {
+    learnsAndGeneralises(0);
+  }
+
+  @Test
+  void retrieverOnThePretrainedLayersAsFusionMemoryLearnsAndGeneralises() throws Exception {
+    learnsAndGeneralises(3);
+  }
+
+  void learnsAndGeneralises(int textLayers) throws Exception {
     String[] colours = {"red", "green", "blue", "yellow"};
     String[] things = {"car", "dog", "tree", "house"};
     int n = 16;
@@ -84,14 +116,14 @@ class PretrainedQueryFeaturesTest {
     }
     Identifiers ids = new Identifiers(t, n, 3, new int[] {4, 4, 1});
     Rng rng = new Rng(5);
-    CartModel model = new CartModel(be, DType.F32, rng, new CartConfig(tok.vocabSize(), ids.vocabSizes(), 32, 2, 64, 2, 2, 0.1, 16, true, enc.dim()));
-    PretrainedQueryFeatures f = new PretrainedQueryFeatures(enc, be);
+    CartModel model = new CartModel(be, DType.F32, rng, new CartConfig(tok.vocabSize(), ids.vocabSizes(), 32, 2, 64, 2, 2, 0.1, 16, true, enc.dim(), textLayers));
+    PretrainedQueryFeatures f = new PretrainedQueryFeatures(enc, be, Math.max(1, textLayers));
     model.attach(f);
     f.warm(q, 16);
     Path dir = Files.createTempDirectory("cart-pretrained");
     new Trainer(model, rng, ids, new TrainConfig(40, 16, 3e-3, 1e-4, 10, 40, 1, true, 0.15, 0.0, 1.0, 4, 40, 0), dir, true).train(train, train, List.of());
     Metrics m = Evaluator.evaluate(model, ids.trie(), train, 4, 64);
-    assertEquals(100.0, m.r1(), 1e-9, "R@1 on the training queries: " + m);
+    assertEquals(100.0, m.r1(), 1e-9, "text layers " + textLayers + ": R@1 on the training queries: " + m);
     // Words never seen in training: "automobile" for car, "puppy" for dog. The pretrained features place them near the
     // trained words, so the thing (the coarse token) is right more often than chance (1 in 4).
     List<String> unseen = List.of("red automobile", "green automobile", "blue puppy", "yellow puppy");
@@ -100,6 +132,6 @@ class PretrainedQueryFeaturesTest {
     List<Set<Integer>> urel = new ArrayList<>();
     for (int w : want) urel.add(Set.of(w));
     Metrics u = Evaluator.evaluate(model, ids.trie(), new PairSet(uq, want, urel, unseen), 4, 64);
-    assertTrue(u.r10() >= 75.0, "unseen synonyms within the top 4 of 16: " + u);
+    assertTrue(u.r10() >= 75.0, "text layers " + textLayers + ": unseen synonyms within the top 4 of 16: " + u);
   }
 }

@@ -77,6 +77,13 @@ class CliEndToEndTest {
     String search = run(0, "search", "--run", run.toString(), "-k", "3", "red cat");
     assertTrue(search.contains("query: red cat") && search.contains("item"), search);
 
+    // The run's identifiers live in the caption space: index --add cannot place items there and says so.
+    java.io.StringWriter addErr = new java.io.StringWriter();
+    picocli.CommandLine addCl = Main.commandLine();
+    addCl.setErr(new java.io.PrintWriter(addErr, true));
+    assertEquals(2, addCl.execute("index", "--add", "--data", data.toString(), "--out", run.resolve("index").toString()));
+    assertTrue(addErr.toString().contains("caption space"), addErr.toString());
+
     // Resuming a finished run trains no further epoch and reproduces its metrics file.
     run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString(), "--resume", "--no-baseline"));
 
