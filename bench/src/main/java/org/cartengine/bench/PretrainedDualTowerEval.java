@@ -16,7 +16,7 @@ import org.cartengine.cart.text.BpeTokenizer;
 import org.cartengine.cart.text.TextEmbedder;
 import org.cartengine.cart.text.TextEncoders;
 import org.cartengine.cart.train.CartData;
-import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.Backends;
 import org.cartengine.engine.nn.Rng;

@@ -22,7 +22,7 @@ import org.cartengine.cart.data.Caption;
 import org.cartengine.cart.data.Dataset;
 import org.cartengine.cart.data.Split;
 import org.cartengine.cart.serve.Searcher;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.run.RunDir;
 
 /**
  * Load on the search: N concurrent clients for T seconds, each sending one query after another (the run's test

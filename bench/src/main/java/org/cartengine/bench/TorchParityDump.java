@@ -11,7 +11,7 @@ import org.cartengine.cart.ids.Identifiers;
 import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.search.QueryBatch;
-import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.cart.train.TrainConfig;
 import org.cartengine.cart.train.Trainer;
 import org.cartengine.engine.DType;

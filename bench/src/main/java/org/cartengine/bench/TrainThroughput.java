@@ -7,7 +7,7 @@ import java.util.Random;
 import org.cartengine.cart.ids.Identifiers;
 import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;
-import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.cart.train.TrainConfig;
 import org.cartengine.cart.train.Trainer;
 import org.cartengine.engine.DType;

@@ -17,7 +17,7 @@ import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.cart.text.QueryTokenizer;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.Backends;
 

@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +40,9 @@ import org.cartengine.cart.ids.IndexStore;
 import org.cartengine.cart.ids.LevelStats;
 import org.cartengine.cart.ids.ProgressListener;
 import org.cartengine.cart.ids.Scheme;
-import org.cartengine.cart.train.RunDir;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.Backends;
+import org.cartengine.engine.io.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -62,6 +64,10 @@ import picocli.CommandLine.Option;
 @Command(name = "SparkIndex", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Build CART identifiers (k, v1..vM, u) of a Parquet, dataset-directory or synthetic corpus on Spark.")
 public final class SparkIndex implements Callable<Integer> {
+  /** The Spark job's report beside the index files. */
+  static final String SPARK_JSON = "spark.json";
+  private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
 
   static final class Source {
     @Option(names = "--input", paramLabel = "PATH", description = "Parquet file or directory (columns id STRING, embedding ARRAY<FLOAT>), or a dataset directory / embedded dataset name")
@@ -116,38 +122,41 @@ public final class SparkIndex implements Callable<Integer> {
   @Option(names = "--scheme", paramLabel = "S", defaultValue = "cart", description = "cart | rq-only (default: ${DEFAULT-VALUE})")
   String scheme;
 
-  @Option(names = "--k", paramLabel = "K", description = "K-Means clusters (default 128; at most sample/4)")
-  Integer k;
+  /** The defaults of the identifier options below are IndexConfig's, as in {@code cart index}. */
+  private static final IndexConfig DEFAULTS = new IndexConfig();
 
-  @Option(names = "--codebooks", paramLabel = "M", description = "RQ-VAE codebooks M (default 2)")
-  Integer codebooks;
+  @Option(names = "--k", paramLabel = "K", description = "K-Means clusters; 0 = scaled to the corpus as in cart index (default: ${DEFAULT-VALUE}; at most sample/4)")
+  int k = DEFAULTS.k;
 
-  @Option(names = "--codebook-size", paramLabel = "N", description = "codes per codebook (default 128)")
-  Integer codebookSize;
+  @Option(names = "--codebooks", paramLabel = "M", description = "RQ-VAE codebooks M (default: ${DEFAULT-VALUE})")
+  int codebooks = DEFAULTS.codebooks;
 
-  @Option(names = "--latent-dim", paramLabel = "D", description = "codebook vector dimension (default 64)")
-  Integer latentDim;
+  @Option(names = "--codebook-size", paramLabel = "N", description = "codes per codebook; 0 = scaled to the corpus as --k (default: ${DEFAULT-VALUE})")
+  int codebookSize = DEFAULTS.codebookSize;
 
-  @Option(names = "--hidden", paramLabel = "W,W,..", split = ",", description = "encoder hidden widths (default 512,256,128)")
-  int[] hidden;
+  @Option(names = "--latent-dim", paramLabel = "D", description = "codebook vector dimension (default: ${DEFAULT-VALUE})")
+  int latentDim = DEFAULTS.latentDim;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "RQ-VAE epochs (default 20)")
-  Integer epochs;
+  @Option(names = "--hidden", paramLabel = "W,W,..", split = ",", description = "encoder hidden widths (default: ${DEFAULT-VALUE})")
+  int[] hidden = DEFAULTS.hidden.clone();
 
-  @Option(names = "--warmup-epochs", paramLabel = "E", description = "warm-up epochs (default 2)")
-  Integer warmupEpochs;
+  @Option(names = "--epochs", paramLabel = "E", description = "RQ-VAE epochs (default: ${DEFAULT-VALUE})")
+  int epochs = DEFAULTS.epochs;
 
-  @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default 3e-3)")
-  Double lr;
+  @Option(names = "--warmup-epochs", paramLabel = "E", description = "warm-up epochs (default: ${DEFAULT-VALUE})")
+  int warmupEpochs = DEFAULTS.warmupEpochs;
 
-  @Option(names = "--batch-size", paramLabel = "B", description = "RQ-VAE batch size (default 128)")
-  Integer batchSize;
+  @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+  double lr = DEFAULTS.lr;
 
-  @Option(names = "--train-sample", paramLabel = "N", description = "RQ-VAE training rows, 0 = the whole fit sample (default 16384)")
-  Integer trainSample;
+  @Option(names = "--batch-size", paramLabel = "B", description = "RQ-VAE batch size (default: ${DEFAULT-VALUE})")
+  int batchSize = DEFAULTS.batchSize;
 
-  @Option(names = "--seed", paramLabel = "S", description = "random seed (default 42)")
-  Long seed;
+  @Option(names = "--train-sample", paramLabel = "N", description = "RQ-VAE training rows, 0 = the whole fit sample (default: ${DEFAULT-VALUE})")
+  int trainSample = DEFAULTS.trainSample;
+
+  @Option(names = "--seed", paramLabel = "S", description = "random seed (default: ${DEFAULT-VALUE})")
+  long seed = DEFAULTS.seed;
 
   /** What a run produced. */
   public record Result(long items, long badRows, long duplicateIds, int dim, IndexStats stats, boolean localIndex, Path out,
@@ -284,17 +293,17 @@ public final class SparkIndex implements Callable<Integer> {
         train.epochLoss(), train.rqvaeSteps(), train.deadCodeResets(), seconds, "spark " + spark.version() + " on " + spark.sparkContext().master() + ", " + be.name() + ": " + be.device());
     try {
       if (local) IndexStore.save(out, new IndexResult(cfg, model, local_ids, itemIds, stats));
-      else Files.write(out.resolve("model.safetensors"), ModelBytes.of(model, cfg).safetensors());
+      else Files.write(out.resolve(IndexStore.MODEL_WEIGHTS), ModelBytes.of(model, cfg).safetensors());
       com.google.gson.JsonObject o = new com.google.gson.JsonObject();
       o.addProperty("items", n);
       o.addProperty("bad_rows_skipped", checked.badRows());
       o.addProperty("repeated_ids_skipped", checked.duplicateIds());
       o.addProperty("cart_index_directory", local);
       o.add("config", com.google.gson.JsonParser.parseString(cfg.toJson()));
-      o.add("stats", RunDir.GSON.toJsonTree(stats));
-      o.add("executors", RunDir.GSON.toJsonTree(executors));
+      o.add("stats", JSON.toJsonTree(stats));
+      o.add("executors", JSON.toJsonTree(executors));
       o.addProperty("peak_executor_heap_bytes", metrics.peakHeapBytes());
-      RunDir.writeAtomic(out.resolve("spark.json"), RunDir.GSON.toJson(o));
+      AtomicFiles.writeString(out.resolve(SPARK_JSON), JSON.toJson(o));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -306,7 +315,7 @@ public final class SparkIndex implements Callable<Integer> {
       Path local = table.contains("://") ? null : Path.of(table);
       if (local != null && Files.exists(local) && !overwrite) throw new BadInput(table + " exists (--overwrite replaces it)");
       // With --overwrite, an index of the earlier run must not stay beside the new table.
-      if (overwrite) for (String f : List.of("index.json", "identifiers.tsv", "trie.safetensors", "model.safetensors", "spark.json")) Files.deleteIfExists(out.resolve(f));
+      if (overwrite) for (String f : List.of(IndexStore.INDEX_JSON, IndexStore.IDENTIFIERS_TSV, IndexStore.TRIE_WEIGHTS, IndexStore.MODEL_WEIGHTS, SPARK_JSON)) Files.deleteIfExists(out.resolve(f));
       Files.createDirectories(out);
     } catch (java.io.IOException e) {
       throw new BadInput("--out " + out + ": " + e.getMessage());
@@ -317,17 +326,17 @@ public final class SparkIndex implements Callable<Integer> {
     IndexConfig c = new IndexConfig();
     c.scheme = Scheme.parse(scheme);
     if (c.scheme != Scheme.CART && c.scheme != Scheme.RQ_ONLY) throw new BadInput("--scheme " + scheme + ": SparkIndex runs cart and rq-only");
-    if (k != null) c.k = k;
-    if (codebooks != null) c.codebooks = codebooks;
-    if (codebookSize != null) c.codebookSize = codebookSize;
-    if (latentDim != null) c.latentDim = latentDim;
-    if (hidden != null) c.hidden = hidden;
-    if (epochs != null) c.epochs = epochs;
-    if (warmupEpochs != null) c.warmupEpochs = warmupEpochs;
-    if (lr != null) c.lr = lr;
-    if (batchSize != null) c.batchSize = batchSize;
-    if (trainSample != null) c.trainSample = trainSample;
-    if (seed != null) c.seed = seed;
+    c.k = k;
+    c.codebooks = codebooks;
+    c.codebookSize = codebookSize;
+    c.latentDim = latentDim;
+    c.hidden = hidden;
+    c.epochs = epochs;
+    c.warmupEpochs = warmupEpochs;
+    c.lr = lr;
+    c.batchSize = batchSize;
+    c.trainSample = trainSample;
+    c.seed = seed;
     if (fitSample < 1) throw new BadInput("--fit-sample " + fitSample + " must be >= 1");
     return c.validate();
   }
@@ -335,7 +344,7 @@ public final class SparkIndex implements Callable<Integer> {
   private Corpus corpus(SparkSession spark, int parts) {
     if (source.synthetic != null) {
       if (source.synthetic < 1 || dim < 1) throw new BadInput("--synthetic " + source.synthetic + " --dim " + dim + ": both must be >= 1");
-      return Corpus.synthetic(spark, source.synthetic, dim, seed == null ? 42 : seed, parts);
+      return Corpus.synthetic(spark, source.synthetic, dim, seed, parts);
     }
     String in = source.input;
     String f = format;

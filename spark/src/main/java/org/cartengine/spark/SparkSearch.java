@@ -17,7 +17,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.ids.IndexStore;
+import org.cartengine.cart.run.RunDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,7 +95,7 @@ public final class SparkSearch implements Callable<Integer> {
     if (batch < 1) throw new BadInput("--batch " + batch + " must be >= 1");
     if (k > beam) beam = k;
     RunDir rd = new RunDir(Path.of(run));
-    for (Path p : List.of(rd.runJson(), rd.tokenizer(), rd.best(), rd.index().resolve("index.json")))
+    for (Path p : List.of(rd.runJson(), rd.tokenizer(), rd.best(), rd.index().resolve(IndexStore.INDEX_JSON)))
       if (!Files.exists(p)) throw new BadInput("--run " + run + ": " + p + " not found (a run directory of cart train holds it)");
     if (!overwrite && !out.contains("://") && Files.exists(Path.of(out))) throw new BadInput("--out " + out + " exists (--overwrite replaces it)");
     String f = format.equals("auto") ? (queries.endsWith(".jsonl") || queries.endsWith(".json") ? "jsonl" : "parquet") : format;

@@ -21,7 +21,7 @@ import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.cart.text.BpeTokenizer;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.cart.train.TrainConfig;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.backend.Backend;

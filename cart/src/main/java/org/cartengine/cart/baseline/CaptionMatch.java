@@ -3,6 +3,7 @@ package org.cartengine.cart.baseline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.cartengine.cart.search.TopK;
 import org.cartengine.cart.text.CaptionSpace;
 import org.cartengine.cart.text.TextEmbedder;
 

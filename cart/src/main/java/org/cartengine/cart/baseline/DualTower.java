@@ -7,10 +7,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cartengine.cart.data.Shuffle;
 import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.cart.search.QueryTower;
-import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.data.PairSet;
+import org.cartengine.cart.search.TopK;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.BufferScope;
@@ -120,7 +122,7 @@ public final class DualTower extends Module implements QueryTower {
     train(true);
     outer:
     for (int epoch = 0; epoch < maxEpochs; epoch++) {
-      int[] order = org.cartengine.cart.train.Trainer.shuffledOrder(n, seed * 7919 + epoch);
+      int[] order = Shuffle.order(n, seed * 7919 + epoch);
       for (int s = 0; s < n; s += batch) {
         if (timed && step > 0 && (System.nanoTime() - t0) / 1e9 >= maxSeconds) break outer;
         int[] rows = Arrays.copyOfRange(order, s, Math.min(n, s + batch));

@@ -12,7 +12,7 @@ import org.cartengine.cart.ids.IndexConfig;
 import org.cartengine.cart.ids.Scheme;
 import org.cartengine.cart.report.Table;
 import org.cartengine.cart.train.CartPipeline;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

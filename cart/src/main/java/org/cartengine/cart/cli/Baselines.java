@@ -8,7 +8,7 @@ import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.text.QueryTokenizer;
 import org.cartengine.cart.train.CartData;
 import org.cartengine.cart.train.CartPipeline;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.cart.train.TrainConfig;
 
 /** Trains the dual-tower baseline with the same sizes and data as a CART run. */

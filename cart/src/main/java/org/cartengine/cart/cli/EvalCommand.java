@@ -15,9 +15,9 @@ import org.cartengine.cart.search.Reranker;
 import org.cartengine.cart.text.QueryTokenizer;
 import org.cartengine.cart.train.CartData;
 import org.cartengine.cart.train.CartPipeline;
-import org.cartengine.cart.train.PairSet;
-import org.cartengine.cart.train.RunDir;
-import org.cartengine.cart.train.TrainedRun;
+import org.cartengine.cart.data.PairSet;
+import org.cartengine.cart.run.RunDir;
+import org.cartengine.cart.run.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,8 +81,8 @@ public final class EvalCommand implements Callable<Integer> {
     out.addProperty("method", method);
     out.addProperty("scheme", tr.index().config().scheme.cliName);
     out.add("cart", CartPipeline.metricsJson(m, searched.queriesPerSecond()));
-    Reranker rr = rerank ? org.cartengine.cart.train.Reranking.load(run, model, ds, ids.trie(), be) : null;
-    if (rr != null && guide != null) rr.withPrior(guide > 0 ? org.cartengine.cart.train.Reranking.prior(run, ids.trie(), be) : null, guide);
+    Reranker rr = rerank ? org.cartengine.cart.run.RerankConfig.load(run, model, ds, ids.trie(), be) : null;
+    if (rr != null && guide != null) rr.withPrior(guide > 0 ? org.cartengine.cart.run.RerankConfig.prior(run, ids.trie(), be) : null, guide);
     if (rr != null) {
       long r0 = System.nanoTime();
       Evaluator.Searched wide = rr.beam(beam) == beam && rr.prior() == null ? searched

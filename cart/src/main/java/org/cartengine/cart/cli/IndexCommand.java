@@ -104,7 +104,7 @@ public final class IndexCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     IndexResult r;
     if (add) {
-      if (!Files.exists(out.resolve("index.json"))) {
+      if (!Files.exists(out.resolve(IndexStore.INDEX_JSON))) {
         err.println("cart index --add: " + out + " holds no index (build one first without --add)");
         return 2;
       }

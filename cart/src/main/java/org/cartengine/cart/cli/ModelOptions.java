@@ -1,76 +1,82 @@
 package org.cartengine.cart.cli;
 
+import org.cartengine.cart.model.CartConfig;
+import org.cartengine.cart.train.TrainConfig;
 import picocli.CommandLine.Option;
 
-/** Retriever size and training options shared by train and ablate. */
+/**
+ * Retriever size and training options shared by train and ablate; the defaults are {@link TrainConfig#defaults()}'s and
+ * {@link CartConfig#defaults}'s (the tokenizer's vocabulary, the alignment weight and the text encoder are the pipeline's).
+ */
 public final class ModelOptions {
+  private static final TrainConfig TRAIN = TrainConfig.defaults();
+  private static final CartConfig SIZES = CartConfig.defaults(0, new int[0]);
+
   @Option(names = "--epochs", description = "Training epochs; with --minutes, the most that may run (default: ${DEFAULT-VALUE}: high enough that the "
       + "time budget, not a fixed epoch count, ends a run on a small dataset; the best epoch on val is kept).")
-  public int epochs = 1000;
+  public int epochs = TRAIN.epochs();
 
   @Option(names = "--patience", description = "Early stopping: end training when val R@1 (with a val set large enough to choose epochs on) has "
       + "not improved for this many epochs; 0 = off (default: ${DEFAULT-VALUE}).")
-  public int patience = 20;
+  public int patience = TRAIN.patience();
 
   @Option(names = "--minutes", description = "Time budget of the retriever's training: its first steps are timed and the run is planned "
       + "(steps and learning-rate schedule) to end within it; 0 = exactly --epochs (default: ${DEFAULT-VALUE}, sized so that "
       + "`train` with the dual-tower baseline finishes within 10 minutes on 2 CPU cores).")
-  public double minutes = 3.5;
+  public double minutes = TRAIN.budgetSeconds() / 60;
 
   @Option(names = "--batch-size", description = "Training batch size (default: ${DEFAULT-VALUE}).")
-  public int batchSize = 128;
+  public int batchSize = TRAIN.batchSize();
 
-  // Epoch-bounded, seed 42 (README "Learning rate"): emoji 11 epochs test R@1 35.5 / 41.2 / 29.6 at 2e-3 / 4e-3 / 8e-3,
-  // clipart-dev 30 epochs 9.3 / 9.9 / 12.7; 4e-3 is the best on one and better than 2e-3 on both.
   @Option(names = "--lr", description = "Peak learning rate of Adam after warm-up (default: ${DEFAULT-VALUE}; the paper uses 1e-4 for much longer GPU runs).")
-  public double lr = 4e-3;
+  public double lr = TRAIN.lr();
 
   @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
-  public int warmupSteps = 100;
+  public int warmupSteps = TRAIN.warmupSteps();
 
   @Option(names = "--restart-epochs", description = "Length of a cosine annealing cycle in epochs, restarted after each (default: one cycle over the whole run).")
-  public double restartEpochs = 0;
+  public double restartEpochs = TRAIN.restartEpochs();
 
   @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
-  public long seed = 42;
+  public long seed = TRAIN.seed();
 
   @Option(names = "--d-model", description = "Transformer width (default: ${DEFAULT-VALUE}: on 2 CPU cores a narrower model sees more epochs in "
       + "the time budget, which gave better recall on emoji than width 128; see the README).")
-  public int dModel = 64;
+  public int dModel = SIZES.dModel();
 
   @Option(names = "--heads", description = "Attention heads (default: ${DEFAULT-VALUE}).")
-  public int heads = 4;
+  public int heads = SIZES.heads();
 
   @Option(names = "--ffn", description = "Feed-forward width (default: ${DEFAULT-VALUE}).")
-  public int ffn = 128;
+  public int ffn = SIZES.ffn();
 
   @Option(names = "--encoder-layers", description = "Encoder layers S (default: ${DEFAULT-VALUE}, paper Table 5).")
-  public int encoderLayers = 3;
+  public int encoderLayers = SIZES.encoderLayers();
 
   @Option(names = "--decoder-layers", description = "Decoder layers (default: ${DEFAULT-VALUE}, paper Table 10).")
-  public int decoderLayers = 3;
+  public int decoderLayers = SIZES.decoderLayers();
 
   @Option(names = "--dropout", description = "Dropout (default: ${DEFAULT-VALUE}).")
-  public double dropout = 0.1;
+  public double dropout = SIZES.dropout();
 
   @Option(names = "--omega", description = "Weight of the R-Drop KL loss, eq. (8) (default: ${DEFAULT-VALUE}).")
-  public double omega = 0.15;
+  public double omega = TRAIN.omega();
 
   @Option(names = "--align-weight", description = "Weight of the query-item alignment loss (an InfoNCE head on the encoder that maps a query into the "
       + "item embedding space, trained jointly; also the re-rank's text tower); 0 = off (default: ${DEFAULT-VALUE}).")
   public double alignWeight = 1.0;
 
   @Option(names = "--label-smoothing", description = "Label smoothing of the identifier cross-entropy (default: ${DEFAULT-VALUE}).")
-  public double labelSmoothing = 0.0;
+  public double labelSmoothing = TRAIN.labelSmoothing();
 
   @Option(names = "--beam", description = "Beam width of the constrained beam search (default: ${DEFAULT-VALUE}).")
-  public int beam = 10;
+  public int beam = TRAIN.beam();
 
   @Option(names = "--vocab", description = "BPE vocabulary size of the query tokenizer (default: ${DEFAULT-VALUE}).")
   public int vocab = 3000;
 
   @Option(names = "--max-query-length", description = "Query tokens kept (default: ${DEFAULT-VALUE}).")
-  public int maxQueryLength = 24;
+  public int maxQueryLength = SIZES.maxQueryLength();
 
   @Option(names = "--no-fusion", description = "Ablation: vanilla cross-attention to the last encoder layer instead of coarse/fine fusion.")
   public boolean noFusion;

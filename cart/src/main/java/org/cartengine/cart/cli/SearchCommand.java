@@ -10,7 +10,7 @@ import org.cartengine.cart.report.Table;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.cart.text.QueryTokenizer;
-import org.cartengine.cart.train.TrainedRun;
+import org.cartengine.cart.run.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +49,7 @@ public final class SearchCommand implements Callable<Integer> {
     Identifiers ids = tr.identifiers();
     List<int[]> enc = queries.stream().map(tok::encode).toList();
     long t0 = System.nanoTime();
-    org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.train.Reranking.load(tr.run(), model, ds, ids.trie(), be) : null;
+    org.cartengine.cart.search.Reranker reranker = rerank ? org.cartengine.cart.run.RerankConfig.load(tr.run(), model, ds, ids.trie(), be) : null;
     boolean rr = reranker != null;
     if (rr) beam = reranker.beam(beam);
     List<List<BeamSearch.Hit>> hits = BeamSearch.search(model, QueryBatch.of(be, enc, model.cfg.maxQueryLength()), ids.trie(), beam, rr ? beam : k,

@@ -48,8 +48,8 @@ public final class ServeCommand implements Callable<Integer> {
     SearchServer.Options so = SearchServer.Options.defaults().withAddress(host, port);
     Backend be = device.backend();
     Searcher.Options opts = Searcher.Options.defaults().withBeam(beam).withBatch(batch, Math.round(batchWaitMs * 1000)).withBackend(be);
-    org.cartengine.cart.train.TrainedRun run = org.cartengine.cart.train.TrainedRun.load(runDir, be);
-    org.cartengine.cart.serve.EmbeddingRerank rr = rerank ? org.cartengine.cart.serve.EmbeddingRerank.of(run, be) : null;
+    org.cartengine.cart.run.TrainedRun run = org.cartengine.cart.run.TrainedRun.load(runDir, be);
+    org.cartengine.cart.serve.EmbeddingReranker rr = rerank ? org.cartengine.cart.serve.EmbeddingReranker.of(run, be) : null;
     if (rr != null) opts = opts.withReranker(rr).withBeam(rr.beam(beam));
     Searcher searcher = Searcher.of(run, opts);
     SearchServer server = new SearchServer(searcher, so);

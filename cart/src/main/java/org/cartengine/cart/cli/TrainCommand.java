@@ -9,7 +9,7 @@ import org.cartengine.cart.ids.IndexConfig;
 import org.cartengine.cart.ids.IndexStore;
 import org.cartengine.cart.report.Table;
 import org.cartengine.cart.train.CartPipeline;
-import org.cartengine.cart.train.RunDir;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.cart.train.SchemeChoice;
 import org.cartengine.cart.train.TrainConfig;
 import org.cartengine.cart.train.TrainingDiverged;
@@ -46,7 +46,7 @@ public final class TrainCommand implements Callable<Integer> {
     IndexConfig c = index.toConfig(model.seed);
     if (index.isAutoSpace() && textEncoder) c.space = IndexConfig.SPACE_CAPTIONS;
     if (!index.isAuto()) return c;
-    Path saved = run.index().resolve("index.json");
+    Path saved = run.index().resolve(IndexStore.INDEX_JSON);
     if (resume && Files.exists(saved)) {
       // A resumed run keeps the scheme it was started with (runs from before `auto` used the paper's identifiers).
       try {
@@ -94,7 +94,7 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.printf("training: %.0f s (%.0f samples/s), kept epoch %d of %d (%s); identifiers: %.1f s%n", o.trainSeconds(),
         o.training().samplesPerSecond(), o.training().bestEpoch(), o.training().epochs(), o.training().selection(), o.indexSeconds());
     if (o.rerank() != null) System.out.println("re-rank: " + o.rerankNote());
-    Path png = run.dir.resolve("training.png");
+    Path png = run.trainingPlot();
     System.out.println("wrote " + run.metrics() + (Files.exists(png) ? ", " + png : "") + ", " + run.best());
     return 0;
   }
@@ -115,8 +115,9 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static TrainConfig trainConfig(ModelOptions m) {
-    return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, m.restartEpochs, m.seed, !m.noRdrop, m.omega, m.labelSmoothing, 1.0, m.beam, 1,
-        m.minutes * 60, m.patience);
+    TrainConfig d = TrainConfig.defaults();
+    return new TrainConfig(m.epochs, m.batchSize, m.lr, m.lr * 0.01, m.warmupSteps, m.restartEpochs, m.seed, !m.noRdrop, m.omega, m.labelSmoothing,
+        d.clipNorm(), m.beam, d.valEvery(), m.minutes * 60, m.patience);
   }
 
   static CartPipeline.ModelSpec spec(ModelOptions m) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.cartengine.cart.baseline.TopK;
+import org.cartengine.cart.search.TopK;
 import org.cartengine.cart.data.Embeddings;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;

@@ -48,8 +48,14 @@ public final class IndexStore {
     save(dir, r);
   }
 
+  /** The names of an index directory's files; every other class names them through these. */
+  public static final String IDENTIFIERS_TSV = "identifiers.tsv";
+  public static final String MODEL_WEIGHTS = "model.safetensors";
+  public static final String TRIE_WEIGHTS = "trie.safetensors";
+  public static final String INDEX_JSON = "index.json";
+
   /** The files of an index, in the order they are put in place (SHA256SUMS after them). */
-  static final List<String> FILES = List.of("identifiers.tsv", "model.safetensors", "trie.safetensors", "index.json");
+  static final List<String> FILES = List.of(IDENTIFIERS_TSV, MODEL_WEIGHTS, TRIE_WEIGHTS, INDEX_JSON);
 
   /**
    * Writes the index in two phases: every file and the manifest are first staged beside their targets and forced to
@@ -63,7 +69,7 @@ public final class IndexStore {
     Map<String, Path> staged = new LinkedHashMap<>();
     Path manifest = null;
     try {
-      staged.put("identifiers.tsv", AtomicFiles.stage(dir.resolve("identifiers.tsv"), (AtomicFiles.StreamBody) out -> {
+      staged.put(IDENTIFIERS_TSV, AtomicFiles.stage(dir.resolve(IDENTIFIERS_TSV), (AtomicFiles.StreamBody) out -> {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         w.write("item_id");
         for (String c : names) w.write("\t" + c);
@@ -80,8 +86,8 @@ public final class IndexStore {
         w.flush();
       }));
       Map<String, String> meta = Map.of("format", "cart-index-model", "scheme", r.model().scheme().cliName);
-      staged.put("model.safetensors", Safetensors.stage(dir.resolve("model.safetensors"), r.model().tensors(), meta));
-      staged.put("trie.safetensors", Safetensors.stage(dir.resolve("trie.safetensors"), trieTensors(ids.trie()),
+      staged.put(MODEL_WEIGHTS, Safetensors.stage(dir.resolve(MODEL_WEIGHTS), r.model().tensors(), meta));
+      staged.put(TRIE_WEIGHTS, Safetensors.stage(dir.resolve(TRIE_WEIGHTS), trieTensors(ids.trie()),
           Map.of("format", "cart-prefix-trie", "length", String.valueOf(ids.length()))));
       JsonObject json = new JsonObject();
       json.addProperty("format", FORMAT);
@@ -91,11 +97,11 @@ public final class IndexStore {
       json.add("columns", GSON.toJsonTree(names));
       json.add("config", JsonParser.parseString(r.config().toJson()));
       json.add("stats", GSON.toJsonTree(r.stats()));
-      staged.put("index.json", SealedJson.stage(dir.resolve("index.json"), json));
+      staged.put(INDEX_JSON, SealedJson.stage(dir.resolve(INDEX_JSON), json));
       manifest = AtomicFiles.stageBytes(dir.resolve(Manifest.NAME), Manifest.of(staged).getBytes(StandardCharsets.UTF_8));
       // From here until the manifest is back, the directory is not an index (no index.json), never a mix that loads.
       Files.deleteIfExists(dir.resolve(Manifest.NAME));
-      Files.deleteIfExists(dir.resolve("index.json"));
+      Files.deleteIfExists(dir.resolve(INDEX_JSON));
       AtomicFiles.fsyncDir(dir);
       for (String f : FILES) AtomicFiles.commit(staged.get(f), dir.resolve(f));
       AtomicFiles.commit(manifest, dir.resolve(Manifest.NAME));
@@ -110,7 +116,7 @@ public final class IndexStore {
   }
 
   public static IndexResult load(Path dir, Backend be) throws IOException {
-    Path jsonPath = dir.resolve("index.json");
+    Path jsonPath = dir.resolve(INDEX_JSON);
     if (!Files.exists(jsonPath)) throw new IOException(dir + ": not an index (no index.json; build one with cart index)");
     if (Manifest.verify(dir) == null) Checksums.warnUnverified(dir.resolve(Manifest.NAME).getParent());
     try {
@@ -130,7 +136,7 @@ public final class IndexStore {
     IndexStats stats = GSON.fromJson(json.get("stats"), IndexStats.class);
     List<String> itemIds = new ArrayList<>(n);
     int[] tokens = new int[n * len];
-    Path tsv = dir.resolve("identifiers.tsv");
+    Path tsv = dir.resolve(IDENTIFIERS_TSV);
     try (BufferedReader rd = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
       String header = rd.readLine();
       if (header == null || header.split("\t").length != len + 1) throw new IOException(tsv + ": header '" + header + "' does not have item_id and " + len + " token columns");
@@ -150,7 +156,7 @@ public final class IndexStore {
       }
       if (rd.readLine() != null) throw new IOException(tsv + ": more than the " + n + " rows index.json lists");
     }
-    Path modelPath = dir.resolve("model.safetensors");
+    Path modelPath = dir.resolve(MODEL_WEIGHTS);
     IdentifierModel model = switch (cfg.scheme) {
       case CART, RQ_ONLY -> CoarseFineModel.load(Safetensors.read(modelPath, be), cfg, be, modelPath.toString());
       case HKMEANS -> HkMeansModel.load(Safetensors.read(modelPath, be), be, modelPath.toString());

@@ -38,6 +38,16 @@ public record CartConfig(int textVocab, int[] idVocab, int dModel, int heads, in
     this(textVocab, idVocab, dModel, heads, ffn, encoderLayers, decoderLayers, dropout, maxQueryLength, fusion, 0);
   }
 
+  /**
+   * The default sizes (those of {@code cart train}, whose options read them) with the given vocabularies: width 64 (on 2
+   * CPU cores a narrower model sees more epochs in the time budget, which gave better recall on emoji than width 128; see
+   * the README), 4 heads, feed-forward 128, 3 encoder layers (paper Table 5) and 3 decoder layers (Table 10), dropout 0.1,
+   * 24 query tokens, coarse/fine fusion on, the encoder's own token embeddings.
+   */
+  public static CartConfig defaults(int textVocab, int[] idVocab) {
+    return new CartConfig(textVocab, idVocab, 64, 4, 128, 3, 3, 0.1, 24, true, 0);
+  }
+
   public boolean pretrainedText() {
     return textFeatures > 0;
   }

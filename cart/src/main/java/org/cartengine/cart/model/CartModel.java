@@ -46,6 +46,9 @@ public final class CartModel extends Module {
   private final Backend be;
   private final DType dt;
 
+  /** The type the retriever's weights are trained in, checkpointed in and loaded in. */
+  public static final DType DTYPE = DType.F32;
+
   public CartModel(Backend be, DType dt, Rng rng, CartConfig cfg) {
     this.cfg = cfg;
     this.be = be;

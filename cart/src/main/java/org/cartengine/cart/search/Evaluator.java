@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cartengine.cart.ids.PrefixTrie;
 import org.cartengine.cart.model.CartModel;
-import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.data.PairSet;
 
 /** Runs the constrained beam search over a query set and scores it (Recall@1/5/10, MRR@10). */
 public final class Evaluator {

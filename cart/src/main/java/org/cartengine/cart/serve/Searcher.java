@@ -18,7 +18,7 @@ import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
-import org.cartengine.cart.train.TrainedRun;
+import org.cartengine.cart.run.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.Backends;
 
@@ -38,7 +38,7 @@ import org.cartengine.engine.backend.Backends;
  * }
  * }</pre>
  *
- * <p>A {@link Reranker} in the options sees the whole beam of every query (not only the top k) after the
+ * <p>A {@link ResultReranker} in the options sees the whole beam of every query (not only the top k) after the
  * search and before the top k are cut, e.g. to re-order candidates by embedding similarity.
  */
 public final class Searcher implements AutoCloseable {
@@ -54,7 +54,7 @@ public final class Searcher implements AutoCloseable {
    * @param backend engine backend of the model (null: the current default, {@link Backends#get()})
    * @param reranker applied to each query's beam before its top k are kept (null: none)
    */
-  public record Options(int beam, int maxBatch, long maxWaitMicros, int maxQueryChars, int maxPending, Backend backend, Reranker reranker) {
+  public record Options(int beam, int maxBatch, long maxWaitMicros, int maxQueryChars, int maxPending, Backend backend, ResultReranker reranker) {
     public Options {
       if (beam < 1) throw new IllegalArgumentException("beam must be at least 1, not " + beam);
       if (maxBatch < 1) throw new IllegalArgumentException("batch size must be at least 1, not " + maxBatch);
@@ -84,7 +84,7 @@ public final class Searcher implements AutoCloseable {
       return new Options(beam, maxBatch, maxWaitMicros, maxQueryChars, maxPending, be, reranker);
     }
 
-    public Options withReranker(Reranker r) {
+    public Options withReranker(ResultReranker r) {
       return new Options(beam, maxBatch, maxWaitMicros, maxQueryChars, maxPending, backend, r);
     }
   }
@@ -94,7 +94,7 @@ public final class Searcher implements AutoCloseable {
    * concurrently with itself; candidates are the whole beam, best first by the generative score.
    */
   @FunctionalInterface
-  public interface Reranker {
+  public interface ResultReranker {
     List<Result> rerank(String query, List<Result> candidates);
 
     /** A guide for the beam search of these queries (null: none). */

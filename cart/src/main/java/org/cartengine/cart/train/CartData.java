@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.cartengine.cart.data.Caption;
 import org.cartengine.cart.data.Dataset;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.cart.data.Split;
 import org.cartengine.cart.text.QueryTokenizer;
 

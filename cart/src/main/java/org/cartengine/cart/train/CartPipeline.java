@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import org.cartengine.cart.baseline.CaptionMatch;
 import org.cartengine.cart.baseline.DualTower;
+import org.cartengine.cart.data.PairSet;
+import org.cartengine.cart.run.RerankConfig;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.cart.search.BeamScoring;
 import org.cartengine.cart.search.CaptionPrior;
 import org.cartengine.cart.search.CaptionTower;
@@ -73,10 +76,10 @@ public final class CartPipeline {
       boolean baseline, TextEmbedder text, Backend be, PrintStream log) throws IOException {
     Files.createDirectories(run.dir);
     if (!resume) {
-      Files.deleteIfExists(run.dir.resolve("last.safetensors"));
+      Files.deleteIfExists(run.last());
       Files.deleteIfExists(run.best());
-      Files.deleteIfExists(run.dir.resolve("aligner.safetensors"));
-      Files.deleteIfExists(Reranking.file(run));
+      Files.deleteIfExists(run.aligner());
+      Files.deleteIfExists(RerankConfig.file(run));
     }
     Splits sp = splits(ds);
     if (sp.heldOut()) log.printf("val: the dataset has no val split, so %,d train captions are held out as val queries (one per item with several)%n",
@@ -142,7 +145,7 @@ public final class CartPipeline {
     Trainer.Alignment align = null;
     float[] itemsNormed = null;
     if (spec.alignWeight() > 0) {
-      itemsNormed = Reranking.normalisedItems(ds);
+      itemsNormed = RerankConfig.normalisedItems(ds);
       align = new Trainer.Alignment(new QueryAligner(be, Trainer.dtype(), rng, mc.dModel(), ds.dim()), Tensor.of(be, itemsNormed, ds.size(), ds.dim()),
           spec.alignWeight());
       log.printf("alignment head: query -> item embedding space (%d-d), InfoNCE weight %.2f%n", ds.dim(), spec.alignWeight());
@@ -186,11 +189,11 @@ public final class CartPipeline {
     String note = null;
     double priorWeight = 0;
     Map<String, QueryTower> towers = new LinkedHashMap<>();
-    if (align != null) towers.put(Reranking.ALIGNER, new AlignedTower(model, align.head(), itemsNormed, ds.dim()));
-    if (b != null) towers.put(Reranking.DUAL_TOWER, b.tower());
-    if (space != null) towers.put(Reranking.CAPTIONS, new CaptionTower(text, space));
+    if (align != null) towers.put(RerankConfig.ALIGNER, new AlignedTower(model, align.head(), itemsNormed, ds.dim()));
+    if (b != null) towers.put(RerankConfig.DUAL_TOWER, b.tower());
+    if (space != null) towers.put(RerankConfig.CAPTIONS, new CaptionTower(text, space));
     if (space != null && b != null)
-      towers.put(Reranking.CAPTIONS + "+" + Reranking.DUAL_TOWER, new org.cartengine.cart.search.SumTower(List.of(towers.get(Reranking.CAPTIONS), b.tower())));
+      towers.put(RerankConfig.CAPTIONS + "+" + RerankConfig.DUAL_TOWER, new org.cartengine.cart.search.SumTower(List.of(towers.get(RerankConfig.CAPTIONS), b.tower())));
     if (!towers.isEmpty()) {
       String towerName = towers.keySet().iterator().next();
       int rrBeam = Math.max(tc.beam(), Reranker.DEFAULT_BEAM);
@@ -230,14 +233,14 @@ public final class CartPipeline {
       // queries/s of search + re-rank: the wide search is inside rerankSecs; a shared one is added from its own rate.
       rerankQps = test.size() / Math.max(1e-9, rerankSecs + (wide == searched ? test.size() / searched.queriesPerSecond() : 0));
       if (b != null) b.saver().save(run.dualTower());
-      Reranking.save(run, towerName, choice.weight(), rrBeam, priorWeight, note, text == null ? null : text.name(), b != null && text != null);
+      RerankConfig.save(run, towerName, choice.weight(), rrBeam, priorWeight, note, text == null ? null : text.name(), b != null && text != null);
       log.println("re-rank: " + note);
     }
     Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
         ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, methodLabel(icfg, pretrained), icfg, captionMatch, captionQps,
         text == null ? null : text.name(), captionVal, val.size(), featureSeconds);
     writeMetrics(run, out, dataName, be);
-    java.nio.file.Path png = run.dir.resolve("training.png");
+    java.nio.file.Path png = run.trainingPlot();
     if (!tr.history().isEmpty() && org.cartengine.cart.report.Drawing.available(png)) Plots.trainingCurve(png, tr.history(), "CART on " + ds.info().name());
     return out;
   }

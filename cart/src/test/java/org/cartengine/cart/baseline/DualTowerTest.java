@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.simd.SimdBackend;

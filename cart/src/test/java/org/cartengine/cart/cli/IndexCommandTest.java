@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.cartengine.cart.ids.IndexStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,7 @@ class IndexCommandTest {
     assertEquals(0, r.code(), r.err());
     for (String s : List.of("items                    300", "collision rate (u > 0)", "largest u", "utilisation", "perplexity", "reconstruction error", "bytes/item"))
       assertTrue(r.out().contains(s), "missing '" + s + "' in:\n" + r.out());
-    List<String> before = Files.readAllLines(out.resolve("identifiers.tsv"));
+    List<String> before = Files.readAllLines(out.resolve(IndexStore.IDENTIFIERS_TSV));
     assertEquals("item_id\tk\tv1\tv2\tu", before.get(0));
     assertEquals(301, before.size());
 
@@ -35,7 +36,7 @@ class IndexCommandTest {
     DataCommandTest.Result a = DataCommandTest.cart(args("index", "--add", "--synthetic", "350", "--out", out.toString()));
     assertEquals(0, a.code(), a.err());
     assertTrue(a.out().contains("added 50 new items to 300"), a.out());
-    List<String> after = Files.readAllLines(out.resolve("identifiers.tsv"));
+    List<String> after = Files.readAllLines(out.resolve(IndexStore.IDENTIFIERS_TSV));
     assertEquals(351, after.size());
     assertEquals(before, after.subList(0, 301));
   }
@@ -57,7 +58,7 @@ class IndexCommandTest {
       Path out = tmp.resolve("lr" + flag.length());
       DataCommandTest.Result r = DataCommandTest.cart(args("index", "--synthetic", "100", flag, "1.5e-4", "--out", out.toString()));
       assertEquals(0, r.code(), r.err());
-      String json = Files.readString(out.resolve("index.json"));
+      String json = Files.readString(out.resolve(IndexStore.INDEX_JSON));
       assertTrue(json.contains("\"lr\": 1.5E-4"), flag + ": " + json);
     }
   }

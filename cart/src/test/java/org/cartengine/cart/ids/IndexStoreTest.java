@@ -40,7 +40,7 @@ class IndexStoreTest {
     float[] x = corpus(n, dim, 1), y = corpus(m, dim, 2);
     IndexResult built = IdentifierBuilder.build(x, n, dim, names("item-", n), cfg, null, Backends.get());
     IndexStore.save(dir, built);
-    for (String f : List.of("identifiers.tsv", "model.safetensors", "trie.safetensors", "index.json")) assertTrue(Files.exists(dir.resolve(f)), f);
+    for (String f : List.of(IndexStore.IDENTIFIERS_TSV, IndexStore.MODEL_WEIGHTS, IndexStore.TRIE_WEIGHTS, IndexStore.INDEX_JSON)) assertTrue(Files.exists(dir.resolve(f)), f);
     try (var files = Files.list(dir)) {
       assertEquals(0, files.filter(p -> p.toString().endsWith(".tmp")).count(), "temporary files left behind");
     }

@@ -25,7 +25,7 @@ class PlotsTest {
     assertNull(plot.getRangeAxis(1));
     assertNull(plot.getDataset(1));
     assertEquals(1, plot.getDataset(0).getSeriesCount());
-    Path png = dir.resolve("training.png");
+    Path png = dir.resolve("plot.png");
     Plots.trainingCurve(png, history, "CART on emoji");
     assertTrue(Files.size(png) > 0);
   }

@@ -53,7 +53,7 @@ class CaptionSpaceTest {
   @Test
   void savedSpaceLoadsBack() throws Exception {
     CaptionSpace.Space s = CaptionSpace.build(new HashedWords(16), TRAIN, ITEMS, 4, 2);
-    Path f = dir.resolve("caption_space.npy");
+    Path f = dir.resolve("space.npy");
     CaptionSpace.save(f, s);
     CaptionSpace.Space back = CaptionSpace.load(f);
     assertEquals(4, back.n());

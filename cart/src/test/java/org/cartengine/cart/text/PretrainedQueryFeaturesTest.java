@@ -15,7 +15,7 @@ import org.cartengine.cart.model.CartModel;
 import org.cartengine.cart.search.Evaluator;
 import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.QueryBatch;
-import org.cartengine.cart.train.PairSet;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.cart.train.TrainConfig;
 import org.cartengine.cart.train.Trainer;
 import org.cartengine.engine.DType;

@@ -9,6 +9,7 @@ import org.cartengine.cart.data.Caption;
 import org.cartengine.cart.data.Dataset;
 import org.cartengine.cart.data.DatasetInfo;
 import org.cartengine.cart.data.Embeddings;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.cart.data.Split;
 import org.cartengine.cart.text.BpeTokenizer;
 import org.junit.jupiter.api.Test;

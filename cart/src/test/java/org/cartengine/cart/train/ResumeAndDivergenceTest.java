@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.cart.ids.Identifiers;
 import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.cartengine.cart.data.PairSet;
 import org.cartengine.cart.ids.Identifiers;
 import org.cartengine.cart.model.CartConfig;
 import org.cartengine.cart.model.CartModel;

@@ -32,4 +32,26 @@ public interface LrSchedule {
       return minLr + 0.5 * (peak - minLr) * (1 + Math.cos(Math.PI * t / len));
     };
   }
+
+  /**
+   * Linear warm-up to peak, then cosine annealing to minLr in cycles of {@code cycle} steps counted from step 0, so
+   * the first cycle holds the warm-up. Unlike {@link #cosineWithRestarts}, whose cycles start at the peak, each cycle
+   * here ends at minLr on its last step and the next starts one step below the peak: with {@code cycle} a whole
+   * number of epochs, every cycle ends at the floor on an epoch boundary. The retriever's warm restarts (paper
+   * appendix C).
+   */
+  static LrSchedule cosineCycles(double peak, int warmup, int cycle, double minLr) {
+    return step -> {
+      if (step <= warmup) return peak * step / Math.max(1, warmup);
+      double t, len;
+      if (step <= cycle) {
+        t = step - warmup;
+        len = cycle - warmup;
+      } else {
+        t = (step - cycle - 1) % cycle + 1;
+        len = cycle;
+      }
+      return minLr + 0.5 * (peak - minLr) * (1 + Math.cos(Math.PI * t / len));
+    };
+  }
 }

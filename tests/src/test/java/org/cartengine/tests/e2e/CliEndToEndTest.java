@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.cartengine.cart.cli.Main;
+import org.cartengine.cart.run.RunDir;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.cartengine.tests.TinyDataset;
@@ -58,16 +59,16 @@ class CliEndToEndTest {
     Path run = runs.resolve("tiny");
     String train = run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString()));
     assertTrue(train.contains("CART") && train.contains("dual tower"), train);
-    JsonObject m = JsonParser.parseString(Files.readString(run.resolve("metrics.json"))).getAsJsonObject();
+    JsonObject m = JsonParser.parseString(Files.readString(run.resolve(RunDir.METRICS_JSON))).getAsJsonObject();
     assertTrue(m.getAsJsonObject("cart").has("R@1") && m.getAsJsonObject("dual_tower").has("MRR@10"), m.toString());
-    assertTrue(Files.exists(run.resolve("training.png")) && Files.exists(run.resolve("best.safetensors")) && Files.exists(run.resolve("index")));
+    assertTrue(Files.exists(run.resolve(RunDir.TRAINING_PNG)) && Files.exists(run.resolve(RunDir.BEST_WEIGHTS)) && Files.exists(run.resolve(RunDir.INDEX_DIR)));
     // Every text tower was tried on val for the re-rank, at every weight of the caption-space guide; the chosen one is
     // what eval and search load.
     String note = m.getAsJsonObject("cart_rerank").get("note").getAsString();
     for (String tower : new String[] {"aligner", "dual-tower", "captions", "captions+dual-tower"})
       for (String guide : new String[] {"0.00", "0.25", "0.50", "1.00"}) assertTrue(note.contains(tower + " guide " + guide + " w"), tower + " " + guide + ": " + note);
     assertTrue(m.getAsJsonObject("caption_match").has("R@1") && m.getAsJsonObject("val").has("cart_rerank_R@1"), m.toString());
-    String chosen = JsonParser.parseString(Files.readString(run.resolve("rerank.json"))).getAsJsonObject().get("tower").getAsString();
+    String chosen = JsonParser.parseString(Files.readString(run.resolve(RunDir.RERANK_JSON))).getAsJsonObject().get("tower").getAsString();
     assertTrue(note.startsWith(chosen + " tower"), chosen + " / " + note);
 
     String eval = run(0, "eval", "--run", run.toString(), "--baseline", "dual-tower", "--baseline-seconds", "2", "--beam", "5");

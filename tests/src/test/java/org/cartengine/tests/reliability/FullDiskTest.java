@@ -156,7 +156,7 @@ class FullDiskTest {
   @Test
   void aCheckpointOnAFullDiskKeepsThePreviousOne() throws Exception {
     var be = new ReferenceBackend();
-    Path f = mnt.resolve("last.safetensors");
+    Path f = mnt.resolve("checkpoint.safetensors");
     Safetensors.write(f, Map.of("w", Tensor.zeros(be, DType.F32, 8)), Map.of());
     String before = Checksums.of(f);
     fill();
@@ -165,7 +165,7 @@ class FullDiskTest {
     assertTrue(e.getMessage().startsWith(f + ": cannot write: No space left on device"), e.getMessage());
     assertEquals(before, Checksums.of(f));
     assertEquals(1, Safetensors.read(f, be).size());
-    assertEquals(List.of("filler", "last.safetensors"), names(mnt));
+    assertEquals(List.of("checkpoint.safetensors", "filler"), names(mnt));
   }
 
   @Test

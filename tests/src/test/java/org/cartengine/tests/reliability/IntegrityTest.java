@@ -62,7 +62,7 @@ class IntegrityTest {
 
   @Test
   void everyFlippedByteOfACheckpointHeaderIsRefused() throws IOException {
-    Path f = tmp.resolve("best.safetensors");
+    Path f = tmp.resolve("weights.safetensors");
     Safetensors.write(f, tensors(), Map.of("config", "{\"d\":4}"));
     byte[] good = Files.readAllBytes(f);
     assertEquals(3, Safetensors.read(f, be).size());
@@ -77,7 +77,7 @@ class IntegrityTest {
 
   @Test
   void flippedWeightBytesAreRefused() throws IOException {
-    Path f = tmp.resolve("last.safetensors");
+    Path f = tmp.resolve("checkpoint.safetensors");
     Safetensors.write(f, tensors(), Map.of());
     byte[] good = Files.readAllBytes(f);
     int data = (int) (8 + headerLength(good));
@@ -92,7 +92,7 @@ class IntegrityTest {
   /** The case reported in the issue: one byte in the header and one in the weights, flipped together. */
   @Test
   void headerAndWeightFlippedTogetherIsRefused() throws IOException {
-    Path f = tmp.resolve("best.safetensors");
+    Path f = tmp.resolve("weights.safetensors");
     Safetensors.write(f, tensors(), Map.of("config", "{}"));
     byte[] good = Files.readAllBytes(f);
     int data = (int) (8 + headerLength(good));
@@ -138,7 +138,7 @@ class IntegrityTest {
 
   @Test
   void sealedJsonRefusesAnyFlippedByte() throws IOException {
-    Path f = tmp.resolve("run.json");
+    Path f = tmp.resolve("sealed.json");
     JsonObject o = new JsonObject();
     o.addProperty("data", "emoji");
     o.addProperty("seed", 42);
@@ -162,13 +162,13 @@ class IntegrityTest {
   @Test
   void manifestNamesTheChangedFile() throws IOException {
     Path d = Files.createDirectories(tmp.resolve("index"));
-    AtomicFiles.writeString(d.resolve("identifiers.tsv"), "item_id\tk\na\t1\n");
-    AtomicFiles.writeString(d.resolve("index.json"), "{}");
-    Manifest.write(d, List.of("identifiers.tsv", "index.json"));
-    assertEquals(List.of("identifiers.tsv", "index.json"), Manifest.verify(d));
-    Files.writeString(d.resolve("identifiers.tsv"), "item_id\tk\na\t2\n");
+    AtomicFiles.writeString(d.resolve("rows.tsv"), "item_id\tk\na\t1\n");
+    AtomicFiles.writeString(d.resolve("meta.json"), "{}");
+    Manifest.write(d, List.of("rows.tsv", "meta.json"));
+    assertEquals(List.of("rows.tsv", "meta.json"), Manifest.verify(d));
+    Files.writeString(d.resolve("rows.tsv"), "item_id\tk\na\t2\n");
     IOException e = assertThrows(IOException.class, () -> Manifest.verify(d));
-    assertTrue(e.getMessage().startsWith(d.resolve("identifiers.tsv") + ": SHA-256 mismatch"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(d.resolve("rows.tsv") + ": SHA-256 mismatch"), e.getMessage());
   }
 
   @Test

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.cartengine.cart.ids.IndexStore;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.engine.io.AtomicFiles;
 import org.cartengine.engine.io.Checksums;
 import org.cartengine.engine.io.SealedJson;
@@ -123,8 +125,8 @@ class KillResumeTest {
     Path good = root.resolve("tamper-none");
     copyTree(ref, good);
     assertEquals(0, search(good).code(), search(good).err());
-    for (String file : List.of("best.safetensors", "tokenizer.json", "run.json", "index/identifiers.tsv",
-        "index/model.safetensors", "index/trie.safetensors", "index/index.json")) {
+    for (String file : List.of(RunDir.BEST_WEIGHTS, RunDir.TOKENIZER_JSON, RunDir.RUN_JSON, RunDir.INDEX_DIR + "/" + IndexStore.IDENTIFIERS_TSV,
+        RunDir.INDEX_DIR + "/" + IndexStore.MODEL_WEIGHTS, RunDir.INDEX_DIR + "/" + IndexStore.TRIE_WEIGHTS, RunDir.INDEX_DIR + "/" + IndexStore.INDEX_JSON)) {
       Path run = root.resolve("tamper-" + file.replace('/', '-'));
       copyTree(ref, run);
       Path f = run.resolve(file);
@@ -168,20 +170,20 @@ class KillResumeTest {
     Path ref = REFERENCE_OUT.get(cmd);
     switch (cmd) {
       case "train" -> {
-        JsonObject a = SealedJson.read(ref.resolve("metrics.json")).getAsJsonObject("cart");
-        JsonObject b = SealedJson.read(out.resolve("metrics.json")).getAsJsonObject("cart");
+        JsonObject a = SealedJson.read(ref.resolve(RunDir.METRICS_JSON)).getAsJsonObject("cart");
+        JsonObject b = SealedJson.read(out.resolve(RunDir.METRICS_JSON)).getAsJsonObject("cart");
         for (String k : List.of("R@1", "R@5", "R@10", "MRR@10", "queries")) {
           double x = a.get(k).getAsDouble(), y = b.get(k).getAsDouble();
           if (BACKEND.equals("reference")) assertEquals(x, y, 0.0, trial + ": " + k);
           else assertEquals(x, y, 1e-6 + 0.02 * Math.abs(x), trial + ": " + k);
         }
         if (BACKEND.equals("reference")) {
-          assertEquals(Checksums.of(ref.resolve("best.safetensors")), Checksums.of(out.resolve("best.safetensors")),
+          assertEquals(Checksums.of(ref.resolve(RunDir.BEST_WEIGHTS)), Checksums.of(out.resolve(RunDir.BEST_WEIGHTS)),
               trial + ": best.safetensors differs from the uninterrupted run's");
         }
       }
-      case "index" -> assertEquals(Files.readString(ref.resolve("identifiers.tsv")),
-          Files.readString(out.resolve("identifiers.tsv")), trial + ": identifiers differ");
+      case "index" -> assertEquals(Files.readString(ref.resolve(IndexStore.IDENTIFIERS_TSV)),
+          Files.readString(out.resolve(IndexStore.IDENTIFIERS_TSV)), trial + ": identifiers differ");
       case "enhance" -> assertEquals(Files.readString(ref.resolve("captions.jsonl")),
           Files.readString(out.resolve("captions.jsonl")), trial + ": enhanced captions differ");
       default -> throw new IllegalArgumentException(cmd);

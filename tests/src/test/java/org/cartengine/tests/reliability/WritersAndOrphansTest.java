@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.cartengine.cart.UserError;
 import org.cartengine.cart.cli.WriterLock;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.engine.io.AtomicFiles;
 import org.cartengine.tests.TinyDataset;
 import org.junit.jupiter.api.AfterAll;
@@ -86,7 +87,7 @@ class WritersAndOrphansTest {
     Process resumed = start(false, "train", run, 40, "--resume");
     assertTrue(resumed.waitFor(300, TimeUnit.SECONDS), "resume did not finish");
     assertEquals(0, resumed.exitValue(), Files.readString(log(resumed)));
-    assertTrue(Files.exists(run.resolve("metrics.json")));
+    assertTrue(Files.exists(run.resolve(RunDir.METRICS_JSON)));
   }
 
   @Test
@@ -101,7 +102,7 @@ class WritersAndOrphansTest {
     Process resumed = start(true, "train", run, 40, "--resume");
     assertTrue(resumed.waitFor(300, TimeUnit.SECONDS), "resume did not finish");
     assertEquals(0, resumed.exitValue(), Files.readString(log(resumed)));
-    assertTrue(Files.exists(run.resolve("metrics.json")));
+    assertTrue(Files.exists(run.resolve(RunDir.METRICS_JSON)));
 
     // serve: the killed launcher's child must not hold the port
     int port;

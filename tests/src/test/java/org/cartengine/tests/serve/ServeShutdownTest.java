@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cartengine.cart.run.RunDir;
 import org.cartengine.cart.serve.SearchServer;
 import org.cartengine.cart.serve.Searcher;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class ServeShutdownTest {
   @Test
   void stopFinishesRequestsInFlight() throws Exception {
     java.util.concurrent.CountDownLatch searching = new java.util.concurrent.CountDownLatch(1);
-    Searcher.Reranker slow = (q, c) -> {
+    Searcher.ResultReranker slow = (q, c) -> {
       searching.countDown();
       try {
         Thread.sleep(1500);
@@ -121,13 +122,13 @@ class ServeShutdownTest {
   @Test
   void badServeArgumentsAreOneLineErrors() throws Exception {
     Path run = TinyRun.run();
-    byte[] before = Files.readAllBytes(run.resolve("run.json"));
+    byte[] before = Files.readAllBytes(run.resolve(RunDir.RUN_JSON));
     String missing = run.resolve("missing").toString();
     assertServeError(missing, "serve", "--run", missing, "--port", "0");
     assertServeError("--port", "serve", "--run", run.toString(), "--port", "70000");
     assertServeError("--batch-wait-ms", "serve", "--run", run.toString(), "--port", "0", "--batch-wait-ms", "5000");
     // the refused commands left the run as it was
-    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(run.resolve("run.json")));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(run.resolve(RunDir.RUN_JSON)));
   }
 
   /** Exit 2 and exactly one {@code error:} line on stderr naming {@code what}, without a stack trace. */

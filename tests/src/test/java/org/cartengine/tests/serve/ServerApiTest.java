@@ -18,7 +18,7 @@ import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.cart.serve.SearchServer;
 import org.cartengine.cart.serve.Searcher;
-import org.cartengine.cart.train.TrainedRun;
+import org.cartengine.cart.run.TrainedRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,7 +148,7 @@ class ServerApiTest {
   void searcherAsALibrary() throws Exception {
     // A re-ranker sees the whole beam and may reorder it; ranks are renumbered and only k are kept.
     List<Integer> seen = new ArrayList<>();
-    Searcher.Reranker reverse = (query, cands) -> {
+    Searcher.ResultReranker reverse = (query, cands) -> {
       seen.add(cands.size());
       List<Searcher.Result> r = new ArrayList<>(cands);
       java.util.Collections.reverse(r);
@@ -193,7 +193,7 @@ class ServerApiTest {
 
   @Test
   void anUnexpectedFailureIsA500WithAGenericJsonErrorAndTheServerGoesOn() throws Exception {
-    Searcher.Reranker broken = (q, c) -> {
+    Searcher.ResultReranker broken = (q, c) -> {
       if (q.contains("boom")) throw new IllegalStateException("secret internal detail");
       return c;
     };

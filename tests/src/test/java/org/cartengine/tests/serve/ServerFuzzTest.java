@@ -244,7 +244,7 @@ class ServerFuzzTest {
   @net.jqwik.api.Example
   void aFullQueueRefusesWith429() throws Exception {
     // One query at a time, two waiting at most, each search held 100 ms by a slow re-ranker.
-    Searcher.Reranker slow = (q, c) -> {
+    Searcher.ResultReranker slow = (q, c) -> {
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {

@@ -15,7 +15,7 @@ import java.util.Base64;
 import org.cartengine.cart.cli.Main;
 import org.cartengine.cart.serve.SearchServer;
 import org.cartengine.cart.serve.Searcher;
-import org.cartengine.cart.train.TrainedRun;
+import org.cartengine.cart.run.TrainedRun;
 import org.cartengine.engine.backend.Backends;
 import org.cartengine.tests.TinyDataset;
 

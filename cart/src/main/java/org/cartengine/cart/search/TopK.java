@@ -1,4 +1,4 @@
-package org.cartengine.cart.baseline;
+package org.cartengine.cart.search;
 
 /** Indices of the k largest values of a row (ties: lower index first), by a size-k min-heap. */
 public final class TopK {

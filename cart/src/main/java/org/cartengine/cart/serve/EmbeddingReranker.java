@@ -3,26 +3,26 @@ package org.cartengine.cart.serve;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.cartengine.cart.run.RerankConfig;
+import org.cartengine.cart.run.TrainedRun;
 import org.cartengine.cart.search.BeamSearch;
 import org.cartengine.cart.search.Reranker;
-import org.cartengine.cart.train.Reranking;
-import org.cartengine.cart.train.TrainedRun;
 import org.cartengine.engine.backend.Backend;
 
-/** The run's embedding re-rank (rerank.json) as the searcher's re-rank step; runs on the batching thread. */
-public final class EmbeddingRerank implements Searcher.Reranker {
+/** The run's embedding {@link Reranker} (chosen in rerank.json, {@link RerankConfig}) as the searcher's re-rank step; runs on the batching thread. */
+public final class EmbeddingReranker implements Searcher.ResultReranker {
   private final Reranker reranker;
   private final TrainedRun run;
 
-  private EmbeddingRerank(Reranker reranker, TrainedRun run) {
+  private EmbeddingReranker(Reranker reranker, TrainedRun run) {
     this.reranker = reranker;
     this.run = run;
   }
 
   /** The run's re-rank, or null when it was trained without a text tower. */
-  public static EmbeddingRerank of(TrainedRun run, Backend be) throws IOException {
-    Reranker r = Reranking.load(run.run(), run.model(), run.dataset(), run.identifiers().trie(), be);
-    return r == null ? null : new EmbeddingRerank(r, run);
+  public static EmbeddingReranker of(TrainedRun run, Backend be) throws IOException {
+    Reranker r = RerankConfig.load(run.run(), run.model(), run.dataset(), run.identifiers().trie(), be);
+    return r == null ? null : new EmbeddingReranker(r, run);
   }
 
   /** The beam width to search with: at least {@code beam}, and the width the re-rank weight was chosen at. */

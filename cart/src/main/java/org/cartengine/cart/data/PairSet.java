@@ -1,4 +1,4 @@
-package org.cartengine.cart.train;
+package org.cartengine.cart.data;
 
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package org.cartengine.cart.train;
+package org.cartengine.cart.run;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;

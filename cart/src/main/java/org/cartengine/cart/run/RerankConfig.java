@@ -1,4 +1,4 @@
-package org.cartengine.cart.train;
+package org.cartengine.cart.run;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -22,12 +22,13 @@ import org.cartengine.engine.io.SealedJson;
 import org.cartengine.engine.nn.Rng;
 
 /**
- * The embedding re-rank of a run directory: {@code rerank.json} names the text tower ("aligner", the
+ * The saved choice of a run's embedding re-rank, {@code rerank.json} (the {@link Reranker} it builds does the
+ * re-ranking): it names the text tower ("aligner", the
  * retriever's own alignment head in aligner.safetensors, or "dual-tower", dual_tower.safetensors) and
  * the weight chosen on val by {@code cart train}.
  */
-public final class Reranking {
-  private Reranking() {}
+public final class RerankConfig {
+  private RerankConfig() {}
 
   public static final String ALIGNER = "aligner";
   public static final String DUAL_TOWER = "dual-tower";
@@ -35,7 +36,7 @@ public final class Reranking {
   public static final String CAPTIONS = "captions";
 
   public static Path file(RunDir run) {
-    return run.dir.resolve("rerank.json");
+    return run.rerank();
   }
 
   public static void save(RunDir run, String tower, double weight, int beam, double priorWeight, String note, String textEncoder,
@@ -85,7 +86,7 @@ public final class Reranking {
 
   private static QueryTower tower(String tower, Path f, JsonObject o, RunDir run, CartModel model, Dataset ds, Backend be) throws IOException {
     return switch (tower) {
-      case ALIGNER -> alignedTower(run.dir.resolve("aligner.safetensors"), model, ds, be);
+      case ALIGNER -> alignedTower(run.aligner(), model, ds, be);
       case DUAL_TOWER -> o.has("dual_tower") && o.get("dual_tower").getAsString().equals("pretrained")
           ? org.cartengine.cart.baseline.PretrainedDualTower.load(run.dualTower(),
               org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be), ds.embeddings().toArray(), ds.size(), ds.dim(), be)

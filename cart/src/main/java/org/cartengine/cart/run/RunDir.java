@@ -1,4 +1,4 @@
-package org.cartengine.cart.train;
+package org.cartengine.cart.run;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -28,6 +28,19 @@ import org.cartengine.engine.nn.Rng;
  */
 public final class RunDir {
   public static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+  /** The names of a run directory's files; every other class names them through these. */
+  public static final String RUN_JSON = "run.json";
+  public static final String TOKENIZER_JSON = "tokenizer.json";
+  public static final String INDEX_DIR = "index";
+  public static final String BEST_WEIGHTS = "best.safetensors";
+  public static final String LAST_CHECKPOINT = "last.safetensors";
+  public static final String ALIGNER_WEIGHTS = "aligner.safetensors";
+  public static final String DUAL_TOWER_WEIGHTS = "dual_tower.safetensors";
+  public static final String CAPTION_SPACE_NPY = "caption_space.npy";
+  public static final String METRICS_JSON = "metrics.json";
+  public static final String RERANK_JSON = "rerank.json";
+  public static final String TRAINING_PNG = "training.png";
+
   public final Path dir;
 
   public RunDir(Path dir) {
@@ -35,33 +48,52 @@ public final class RunDir {
   }
 
   public Path index() {
-    return dir.resolve("index");
+    return dir.resolve(INDEX_DIR);
   }
 
   public Path tokenizer() {
-    return dir.resolve("tokenizer.json");
+    return dir.resolve(TOKENIZER_JSON);
   }
 
   public Path runJson() {
-    return dir.resolve("run.json");
+    return dir.resolve(RUN_JSON);
   }
 
   public Path best() {
-    return dir.resolve("best.safetensors");
+    return dir.resolve(BEST_WEIGHTS);
   }
 
   /** The dual tower's text encoder, used as the baseline and by the embedding re-rank. */
   public Path dualTower() {
-    return dir.resolve("dual_tower.safetensors");
+    return dir.resolve(DUAL_TOWER_WEIGHTS);
   }
 
   /** The items' caption-space vectors (cart.text.CaptionSpace) of a run with a pretrained text encoder. */
   public Path captionSpace() {
-    return dir.resolve("caption_space.npy");
+    return dir.resolve(CAPTION_SPACE_NPY);
   }
 
   public Path metrics() {
-    return dir.resolve("metrics.json");
+    return dir.resolve(METRICS_JSON);
+  }
+
+  /** The trainer's checkpoint to resume from (weights, optimiser state, progress). */
+  public Path last() {
+    return dir.resolve(LAST_CHECKPOINT);
+  }
+
+  /** The retriever's alignment head, beside the best weights. */
+  public Path aligner() {
+    return dir.resolve(ALIGNER_WEIGHTS);
+  }
+
+  /** The embedding re-rank chosen by {@code cart train} (see {@link RerankConfig}). */
+  public Path rerank() {
+    return dir.resolve(RERANK_JSON);
+  }
+
+  public Path trainingPlot() {
+    return dir.resolve(TRAINING_PNG);
   }
 
   /** Writes a report file (not read back by the project, so not sealed) atomically. */
@@ -69,7 +101,8 @@ public final class RunDir {
     AtomicFiles.writeString(file, text);
   }
 
-  public void writeRun(String data, CartConfig model, TrainConfig train, long seed) throws IOException {
+  /** Writes run.json; {@code train} is the run's training settings (cart.train.TrainConfig). */
+  public void writeRun(String data, CartConfig model, Record train, long seed) throws IOException {
     JsonObject o = new JsonObject();
     o.addProperty("data", data);
     o.add("model", GSON.toJsonTree(model));
@@ -87,7 +120,7 @@ public final class RunDir {
   public CartModel loadModel(Backend be) throws IOException {
     JsonObject run = readRun();
     CartConfig cfg = GSON.fromJson(run.get("model"), CartConfig.class);
-    CartModel m = new CartModel(be, Trainer.dtype(), new Rng(run.get("seed").getAsLong()), cfg);
+    CartModel m = new CartModel(be, CartModel.DTYPE, new Rng(run.get("seed").getAsLong()), cfg);
     if (!Files.exists(best())) throw new IOException(best() + " not found: training has not finished an epoch in " + dir);
     Map<String, Tensor> w = Safetensors.read(best(), be);
     Safetensors.loadInto(m, w, best().toString());
