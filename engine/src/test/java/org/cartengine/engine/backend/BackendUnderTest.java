@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A device backend opened once for a test class, or the reason it could not be (printed, and given to the
- * assumptions that skip its tests). Its parity with the reference is tests/BackendParityTest's, for every backend.
+ * assumptions that skip its tests). Its parity with the reference is engine/src/test/.../backend/BackendParityTest's, for every backend.
  */
 public final class BackendUnderTest<B extends Backend> {
   public final B backend;

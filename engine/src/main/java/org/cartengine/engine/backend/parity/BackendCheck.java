@@ -13,7 +13,7 @@ import org.cartengine.engine.backend.simd.SimdBackend;
  * the reference backend, on random inputs with ragged sizes (1, 7, 33, 65, 130: no multiple of a vector width),
  * offsets, strides, broadcasts, masks and ties, in each dtype the backend supports, under one tolerance rule
  * ({@link Parity#close}). It is main code, not a test, so that the GPU check runs the same list where there is no
- * JUnit (bench/gpu-check.sh); tests/BackendParityTest runs it for every name in {@link #backendNames()}.
+ * JUnit (bench/gpu-check.sh); engine/src/test/.../backend/BackendParityTest runs it for every name in {@link #backendNames()}.
  */
 public final class BackendCheck {
   /** The SIMD backend's scalar loops, which the provider never picks but the suite keeps covered. */

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CUDA allocator's size classes, which need no device. The CUDA backend's parity with the reference is the
- * one parity suite's (tests/BackendParityTest, skipped with its reason where there is no CUDA device or the build
+ * one parity suite's (engine/src/test/.../backend/BackendParityTest, skipped with its reason where there is no CUDA device or the build
  * had no nvcc; bench/gpu-check.sh runs the same list on a GPU machine).
  */
 class CudaBackendTest {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the OpenCL backend says of its device. Its parity with the reference is the one parity suite's
- * (tests/BackendParityTest), skipped with the reason printed when this machine has no OpenCL platform (CI
+ * (engine/src/test/.../backend/BackendParityTest), skipped with the reason printed when this machine has no OpenCL platform (CI
  * installs PoCL, a CPU OpenCL driver, so the shared kernel sources run there).
  */
 class OpenClBackendTest {

@@ -1,4 +1,4 @@
-package org.cartengine.tests.gradcheck;
+package org.cartengine.engine.gradcheck;
 
 import java.util.Random;
 

@@ -1,6 +1,6 @@
-package org.cartengine.tests.gradcheck;
+package org.cartengine.engine.gradcheck;
 
-import static org.cartengine.tests.gradcheck.GradCheck.input;
+import static org.cartengine.engine.gradcheck.GradCheck.input;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package org.cartengine.tests.engine;
+package org.cartengine.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +22,7 @@ import org.cartengine.engine.ops.LayerNorm;
 import org.cartengine.engine.ops.Linalg;
 import org.cartengine.engine.ops.Softmax;
 import org.cartengine.engine.ops.Views;
-import org.cartengine.tests.gradcheck.Shapes;
+import org.cartengine.engine.gradcheck.Shapes;
 import org.junit.jupiter.api.Test;
 
 /**

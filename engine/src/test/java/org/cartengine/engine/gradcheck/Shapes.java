@@ -1,4 +1,4 @@
-package org.cartengine.tests.gradcheck;
+package org.cartengine.engine.gradcheck;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -1,7 +1,7 @@
-package org.cartengine.tests.gradcheck;
+package org.cartengine.engine.gradcheck;
 
-import static org.cartengine.tests.gradcheck.GradCheck.input;
-import static org.cartengine.tests.gradcheck.Values.normal;
+import static org.cartengine.engine.gradcheck.GradCheck.input;
+import static org.cartengine.engine.gradcheck.Values.normal;
 
 import java.util.Random;
 import net.jqwik.api.ForAll;

@@ -1,11 +1,11 @@
-package org.cartengine.tests.gradcheck;
+package org.cartengine.engine.gradcheck;
 
-import static org.cartengine.tests.gradcheck.GradCheck.input;
-import static org.cartengine.tests.gradcheck.Values.awayFromZero;
-import static org.cartengine.tests.gradcheck.Values.grid;
-import static org.cartengine.tests.gradcheck.Values.normal;
-import static org.cartengine.tests.gradcheck.Values.numel;
-import static org.cartengine.tests.gradcheck.Values.uniform;
+import static org.cartengine.engine.gradcheck.GradCheck.input;
+import static org.cartengine.engine.gradcheck.Values.awayFromZero;
+import static org.cartengine.engine.gradcheck.Values.grid;
+import static org.cartengine.engine.gradcheck.Values.normal;
+import static org.cartengine.engine.gradcheck.Values.numel;
+import static org.cartengine.engine.gradcheck.Values.uniform;
 
 import java.util.Random;
 import java.util.function.BiFunction;

@@ -1,4 +1,4 @@
-package org.cartengine.tests;
+package org.cartengine.engine.backend;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.cartengine.tests.engine;
+package org.cartengine.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,8 +1,8 @@
-package org.cartengine.tests.gradcheck;
+package org.cartengine.engine.gradcheck;
 
-import static org.cartengine.tests.gradcheck.GradCheck.input;
-import static org.cartengine.tests.gradcheck.Values.normal;
-import static org.cartengine.tests.gradcheck.Values.numel;
+import static org.cartengine.engine.gradcheck.GradCheck.input;
+import static org.cartengine.engine.gradcheck.Values.normal;
+import static org.cartengine.engine.gradcheck.Values.numel;
 
 import java.util.Arrays;
 import java.util.Random;

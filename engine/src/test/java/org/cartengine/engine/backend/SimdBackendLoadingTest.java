@@ -1,4 +1,4 @@
-package org.cartengine.tests;
+package org.cartengine.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
