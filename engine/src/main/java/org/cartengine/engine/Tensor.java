@@ -186,11 +186,15 @@ public final class Tensor implements AutoCloseable {
 
   /** The underlying buffer; throws if released. Ops pass it to backend kernels. */
   public Buffer buffer() {
-    String what = "tensor " + (name == null ? "" : name + " ") + Shape.str(shape);
+    // The message is built only on failure: this runs for every operand of every op.
     // A closed view is unusable even while other views keep the shared buffer alive.
-    if (closed) throw new IllegalStateException(what + ": used after close() (buffer of " + storage.buffer.length() + " x " + dtype + " on " + storage.buffer.backend().name() + ")");
-    storage.buffer.checkOpen(what);
+    if (closed) throw new IllegalStateException(describe() + ": used after close() (buffer of " + storage.buffer.length() + " x " + dtype + " on " + storage.buffer.backend().name() + ")");
+    if (storage.buffer.isClosed()) storage.buffer.checkOpen(describe());
     return storage.buffer;
+  }
+
+  private String describe() {
+    return "tensor " + (name == null ? "" : name + " ") + Shape.str(shape);
   }
 
   public boolean isContiguous() {

@@ -30,6 +30,8 @@ public record TrainedRun(RunDir run, JsonObject runJson, Dataset dataset, CartMo
     JsonObject r = run.readRun();
     Dataset ds = Dataset.open(data != null ? data : r.get("data").getAsString());
     CartModel model = run.loadModel(be);
+    // A loaded run only searches: eval mode once here, so searches on several threads never write the model's state.
+    model.train(false);
     QueryTokenizer tok = run.loadTokenizer();
     IndexResult index = IndexStore.load(run.index(), be);
     if (index.identifiers().size() != ds.size())

@@ -48,7 +48,8 @@ public final class BeamSearch {
     if (qn == 0) return List.of();
     Backend be = model.backend();
     try (Autograd.Scope ng = Autograd.noGrad()) {
-      model.train(false);
+      // A served model is put in eval mode once at load; during training, validation finds it in train mode.
+      if (model.isTraining()) model.train(false);
       IncrementalDecoder decoder = model.startDecoding(model.encode(q.ids(), q.padding(), q.positions()));
       TopBeams[] top = new TopBeams[qn];
       for (int i = 0; i < qn; i++) top[i] = new TopBeams(beam);

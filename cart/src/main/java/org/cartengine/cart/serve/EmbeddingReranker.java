@@ -2,6 +2,8 @@ package org.cartengine.cart.serve;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.cartengine.cart.run.RerankConfig;
 import org.cartengine.cart.run.TrainedRun;
@@ -41,14 +43,28 @@ public final class EmbeddingReranker implements Searcher.ResultReranker {
 
   @Override
   public List<Searcher.Result> rerank(String query, List<Searcher.Result> candidates) {
-    List<BeamSearch.Hit> hits = new ArrayList<>(candidates.size());
-    for (Searcher.Result c : candidates) hits.add(new BeamSearch.Hit(c.item().index(), c.score()));
-    List<BeamSearch.Hit> ranked = reranker.rerank(List.of(query), List.of(run.tokenizer().encode(query)), List.of(hits), hits.size()).get(0);
-    List<Searcher.Result> out = new ArrayList<>(ranked.size());
-    for (BeamSearch.Hit h : ranked) {
-      Searcher.Item item = null;
-      for (Searcher.Result c : candidates) if (c.item().index() == h.item()) item = c.item();
-      out.add(new Searcher.Result(out.size() + 1, item, h.score()));
+    return rerank(List.of(query), List.of(run.tokenizer().encode(query)), List.of(candidates)).get(0);
+  }
+
+  /** The whole batch through the text tower at once, the queries' tokens reused from the beam search. */
+  @Override
+  public List<List<Searcher.Result>> rerank(List<String> queries, List<int[]> tokens, List<List<Searcher.Result>> candidates) {
+    List<List<BeamSearch.Hit>> hits = new ArrayList<>(candidates.size());
+    int k = 0;
+    for (List<Searcher.Result> cs : candidates) {
+      List<BeamSearch.Hit> h = new ArrayList<>(cs.size());
+      for (Searcher.Result c : cs) h.add(new BeamSearch.Hit(c.item().index(), c.score()));
+      hits.add(h);
+      k = Math.max(k, cs.size());
+    }
+    List<List<BeamSearch.Hit>> ranked = reranker.rerank(queries, tokens, hits, k);
+    List<List<Searcher.Result>> out = new ArrayList<>(candidates.size());
+    for (int q = 0; q < candidates.size(); q++) {
+      Map<Integer, Searcher.Item> byIndex = new HashMap<>();
+      for (Searcher.Result c : candidates.get(q)) byIndex.put(c.item().index(), c.item());
+      List<Searcher.Result> rs = new ArrayList<>(ranked.get(q).size());
+      for (BeamSearch.Hit h : ranked.get(q)) rs.add(new Searcher.Result(rs.size() + 1, byIndex.get(h.item()), h.score()));
+      out.add(rs);
     }
     return out;
   }

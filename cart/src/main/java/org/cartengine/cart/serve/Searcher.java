@@ -97,6 +97,17 @@ public final class Searcher implements AutoCloseable {
   public interface ResultReranker {
     List<Result> rerank(String query, List<Result> candidates);
 
+    /**
+     * The candidates of a whole batch re-ranked, row i for {@code queries.get(i)} ({@code tokens}: the queries as the
+     * retriever's tokenizer encoded them). By default one query at a time; a re-rank that encodes queries overrides it
+     * to encode the batch at once.
+     */
+    default List<List<Result>> rerank(List<String> queries, List<int[]> tokens, List<List<Result>> candidates) {
+      List<List<Result>> out = new ArrayList<>(queries.size());
+      for (int i = 0; i < queries.size(); i++) out.add(rerank(queries.get(i), candidates.get(i)));
+      return out;
+    }
+
     /** A guide for the beam search of these queries (null: none). */
     default org.cartengine.cart.search.BeamPrior prior(List<String> queries) {
       return null;
@@ -302,12 +313,18 @@ public final class Searcher implements AutoCloseable {
       batches++;
       searched += batch.size();
     }
+    List<List<Result>> ranked = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      List<Result> rs = new ArrayList<>();
+      for (BeamSearch.Hit h : hits.get(i)) rs.add(new Result(rs.size() + 1, item(h.item()), h.score()));
+      ranked.add(List.copyOf(rs));
+    }
+    if (options.reranker() != null) ranked = rerankBatch(batch, ranked);
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
       try {
-        List<Result> rs = new ArrayList<>();
-        for (BeamSearch.Hit h : hits.get(i)) rs.add(new Result(rs.size() + 1, item(h.item()), h.score()));
-        if (options.reranker() != null) rs = options.reranker().rerank(p.query(), List.copyOf(rs));
+        List<Result> rs = ranked.get(i);
+        if (rs == null) throw new IllegalStateException("re-rank failed for this query");
         List<Result> top = new ArrayList<>(Math.min(p.k(), rs.size()));
         for (Result r : rs) {
           if (top.size() == p.k()) break;
@@ -324,6 +341,34 @@ public final class Searcher implements AutoCloseable {
         p.future().completeExceptionally(e);
       }
     }
+  }
+
+  /**
+   * The batch's candidates re-ranked in one call (the re-rank's text tower encodes the whole batch at once); if that
+   * fails, each query is re-ranked alone so that one bad query fails only its own request (null rows: failed).
+   */
+  private List<List<Result>> rerankBatch(List<Pending> batch, List<List<Result>> candidates) {
+    List<String> texts = new ArrayList<>(batch.size());
+    List<int[]> tokens = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      texts.add(p.query());
+      tokens.add(p.tokens());
+    }
+    try {
+      List<List<Result>> out = options.reranker().rerank(texts, tokens, candidates);
+      if (out.size() == batch.size()) return out;
+    } catch (RuntimeException | Error e) {
+      if (batch.size() == 1) return java.util.Collections.singletonList(null);
+    }
+    List<List<Result>> out = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      try {
+        out.add(options.reranker().rerank(texts.get(i), candidates.get(i)));
+      } catch (RuntimeException | Error e) {
+        out.add(null);
+      }
+    }
+    return out;
   }
 
   // ---- items and facts -------------------------------------------------------------------------------------------

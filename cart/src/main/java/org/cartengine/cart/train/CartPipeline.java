@@ -94,8 +94,8 @@ public final class CartPipeline {
     }
     if (IndexConfig.SPACE_CAPTIONS.equals(icfg.space) && space == null)
       throw new IllegalArgumentException("--id-space captions needs a pretrained text encoder (--text-encoder " + TextEncoders.MINILM + ")");
-    Identifiers ids = IndexConfig.SPACE_CAPTIONS.equals(icfg.space) ? Indexing.loadOrBuild(space.vectors(), space.dim(), ds, run.index(), icfg, log)
-        : Indexing.loadOrBuild(ds, run.index(), icfg, log);
+    Identifiers ids = IndexConfig.SPACE_CAPTIONS.equals(icfg.space) ? Indexing.loadOrBuild(space.vectors(), space.dim(), ds, run.index(), icfg, be, log)
+        : Indexing.loadOrBuild(ds, run.index(), icfg, be, log);
     double indexSeconds = (System.nanoTime() - t0) / 1e9;
     // The retriever reads the pretrained encoder's token features (its WordPiece vocabulary) or learns its own BPE vocabulary.
     if (spec.textLayers() < 0 || (text != null && spec.textLayers() > text.layers()))
