@@ -103,15 +103,7 @@ public final class CartPipeline {
           + (text == null ? "" : " (" + text.name() + " has " + text.layers() + " layers)"));
     PretrainedQueryFeatures features = text != null && spec.pretrainedInput() ? text.queryFeatures(be, Math.max(1, spec.textLayers())) : null;
     boolean pretrained = features != null;
-    QueryTokenizer tok;
-    if (resume && Files.exists(run.tokenizer())) tok = run.loadTokenizer();
-    else if (pretrained) {
-      tok = text.queryTokenizer(spec.maxQueryLength());
-      tok.save(run.tokenizer());
-    } else {
-      tok = BpeTokenizer.train(sp.train().stream().map(org.cartengine.cart.data.Caption::text).toList(), spec.vocab(), 2);
-      tok.save(run.tokenizer());
-    }
+    QueryTokenizer tok = queryTokenizer(run, resume, pretrained ? text : null, spec, sp);
     PairSet train = CartData.pairs(sp.train(), tok);
     PairSet val = sp.heldOut() ? CartData.pairs(sp.val(), CartData.relevance(CartData.relevanceCaptions(ds, Split.VAL)), tok)
         : CartData.queries(ds, Split.VAL, tok);
@@ -163,26 +155,40 @@ public final class CartPipeline {
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), test.queries(), tc.beam(), 256);
     Metrics cart = Metrics.of(Reranker.items(searched.hits()), test.relevant());
 
-    Metrics captionMatch = null, captionVal = null;
-    double captionQps = 0;
-    if (space != null) {
-      long c0 = System.nanoTime();
-      List<int[]> r = new CaptionMatch(text, space).rank(test.texts(), 10, 256);
-      captionQps = test.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
-      captionMatch = Metrics.of(r, test.relevant());
-      if (val.size() > 0) {
-        captionVal = Metrics.of(new CaptionMatch(text, space).rank(val.texts(), 10, 256), val.relevant());
-        log.printf("caption match: val R@1 %.2f, R@10 %.2f (%d queries)%n", captionVal.r1(), captionVal.r10(), val.size());
-      }
-    }
+    CaptionMatchRows cm = space == null ? new CaptionMatchRows(null, 0, null) : captionMatch(text, space, val, test, log);
+    Metrics captionMatch = cm.test(), captionVal = cm.val();
+    double captionQps = cm.qps();
     Baseline b = null;
     if (baseline) {
       log.printf("dual-tower baseline%s: training for up to %.0f s (the retriever's training time)%n",
           text != null ? " (" + text.name() + " text tower, frozen, with a trained projection)" : "", trainSeconds);
       b = text != null ? pretrainedDualTower(ds, text, tc, train, val, test, trainSeconds, be, log) : dualTower(ds, tok, mc, tc, train, test, trainSeconds, be);
     }
-    // Embedding re-rank of CART's beam candidates by a text tower: the retriever's own alignment head
-    // (no extra budget) and the dual tower, whichever re-ranks val better, with its weight chosen on val.
+    Rerank rr = chooseRerank(model, align, itemsNormed, b, text, space, ids, tc, val, test, searched, run, ds, log);
+    Metrics rerank = rr.metrics();
+    double rerankQps = rr.qps();
+    Reranker.Choice choice = rr.choice();
+    String note = rr.note();
+    Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
+        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, methodLabel(icfg, pretrained), icfg, captionMatch, captionQps,
+        text == null ? null : text.name(), captionVal, val.size(), featureSeconds);
+    writeMetrics(run, out, dataName, be);
+    java.nio.file.Path png = run.trainingPlot();
+    if (!tr.history().isEmpty() && org.cartengine.cart.report.Drawing.available(png)) Plots.trainingCurve(png, tr.history(), "CART on " + ds.info().name());
+    return out;
+  }
+
+  /** CART + re-rank: what {@link #chooseRerank} chose on val and measured on test (all null / 0 without a text tower). */
+  record Rerank(Metrics metrics, double qps, Reranker.Choice choice, String note) {}
+
+  /**
+   * Embedding re-rank of CART's beam candidates by a text tower: the retriever's own alignment head (no extra budget),
+   * the dual tower and the caption space, whichever re-ranks val best, with its weight (and the caption-space guide of
+   * the beam) chosen on val; measured on test and saved in rerank.json.
+   */
+  private static Rerank chooseRerank(CartModel model, Trainer.Alignment align, float[] itemsNormed, Baseline b, TextEmbedder text,
+      CaptionSpace.Space space, Identifiers ids, TrainConfig tc, PairSet val, PairSet test, Evaluator.Searched searched, RunDir run,
+      Dataset ds, PrintStream log) throws IOException {
     Metrics rerank = null;
     double rerankQps = 0;
     Reranker.Choice choice = null;
@@ -236,13 +242,31 @@ public final class CartPipeline {
       RerankConfig.save(run, towerName, choice.weight(), rrBeam, priorWeight, note, text == null ? null : text.name(), b != null && text != null);
       log.println("re-rank: " + note);
     }
-    Outcome out = new Outcome(cart, searched.queriesPerSecond(), tr, b == null ? null : b.metrics(), b == null ? 0 : b.qps(), b == null ? null : b.training(),
-        ids, indexSeconds, trainSeconds, rerank, rerankQps, choice, note, methodLabel(icfg, pretrained), icfg, captionMatch, captionQps,
-        text == null ? null : text.name(), captionVal, val.size(), featureSeconds);
-    writeMetrics(run, out, dataName, be);
-    java.nio.file.Path png = run.trainingPlot();
-    if (!tr.history().isEmpty() && org.cartengine.cart.report.Drawing.available(png)) Plots.trainingCurve(png, tr.history(), "CART on " + ds.info().name());
-    return out;
+    return new Rerank(rerank, rerankQps, choice, note);
+  }
+
+  /** The caption-matching baseline's rows: test metrics and queries/s, val metrics (null without val queries). */
+  record CaptionMatchRows(Metrics test, double qps, Metrics val) {}
+
+  private static CaptionMatchRows captionMatch(TextEmbedder text, CaptionSpace.Space space, PairSet val, PairSet test, PrintStream log) {
+    long c0 = System.nanoTime();
+    List<int[]> r = new CaptionMatch(text, space).rank(test.texts(), 10, 256);
+    double qps = test.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
+    Metrics captionVal = null;
+    if (val.size() > 0) {
+      captionVal = Metrics.of(new CaptionMatch(text, space).rank(val.texts(), 10, 256), val.relevant());
+      log.printf("caption match: val R@1 %.2f, R@10 %.2f (%d queries)%n", captionVal.r1(), captionVal.r10(), val.size());
+    }
+    return new CaptionMatchRows(Metrics.of(r, test.relevant()), qps, captionVal);
+  }
+
+  /** The retriever's tokenizer: the resumed run's, the pretrained encoder's WordPiece, or a BPE vocabulary learned on train. */
+  private static QueryTokenizer queryTokenizer(RunDir run, boolean resume, TextEmbedder pretrained, ModelSpec spec, Splits sp) throws IOException {
+    if (resume && Files.exists(run.tokenizer())) return run.loadTokenizer();
+    QueryTokenizer tok = pretrained != null ? pretrained.queryTokenizer(spec.maxQueryLength())
+        : BpeTokenizer.train(sp.train().stream().map(org.cartengine.cart.data.Caption::text).toList(), spec.vocab(), 2);
+    tok.save(run.tokenizer());
+    return tok;
   }
 
   /**
