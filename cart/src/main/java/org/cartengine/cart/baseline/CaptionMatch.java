@@ -1,11 +1,13 @@
 package org.cartengine.cart.baseline;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
-import org.cartengine.cart.search.TopK;
+import org.cartengine.cart.search.ExactTopK;
 import org.cartengine.cart.text.CaptionSpace;
 import org.cartengine.cart.text.TextEmbedder;
+import org.cartengine.engine.backend.Backend;
+import org.cartengine.engine.backend.Backends;
 
 /**
  * The training-free baseline a user tries first with a pretrained sentence encoder: every item is the mean embedding of its
@@ -16,7 +18,15 @@ public final class CaptionMatch {
   private final TextEmbedder encoder;
   private final CaptionSpace.Space space;
 
+  private final Backend be;
+
+  /** Scores with the process's backend ({@link Backends#get()}). */
   public CaptionMatch(TextEmbedder encoder, CaptionSpace.Space space) {
+    this(Backends.get(), encoder, space);
+  }
+
+  public CaptionMatch(Backend be, TextEmbedder encoder, CaptionSpace.Space space) {
+    this.be = be;
     this.encoder = encoder;
     this.space = space;
   }
@@ -28,18 +38,9 @@ public final class CaptionMatch {
     float[] v = space.vectors();
     for (int s = 0; s < queries.size(); s += batch) {
       float[][] q = encoder.embed(queries.subList(s, Math.min(queries.size(), s + batch)));
-      int[][] tops = new int[q.length][];
-      IntStream.range(0, q.length).parallel().forEach(i -> {
-        float[] scores = new float[n];
-        float[] qi = q[i];
-        for (int j = 0; j < n; j++) {
-          float acc = 0;
-          for (int x = 0, o = j * d; x < d; x++) acc += qi[x] * v[o + x];
-          scores[j] = acc;
-        }
-        tops[i] = TopK.topK(scores, 0, n, k);
-      });
-      for (int[] t : tops) out.add(t);
+      float[] qv = new float[q.length * d];
+      for (int i = 0; i < q.length; i++) System.arraycopy(q[i], 0, qv, i * d, d);
+      out.addAll(Arrays.asList(ExactTopK.search(be, qv, q.length, v, n, d, k)));
     }
     return out;
   }

@@ -12,7 +12,7 @@ import org.cartengine.cart.search.Metrics;
 import org.cartengine.cart.search.QueryBatch;
 import org.cartengine.cart.search.QueryTower;
 import org.cartengine.cart.data.PairSet;
-import org.cartengine.cart.search.TopK;
+import org.cartengine.cart.search.ExactTopK;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
 import org.cartengine.engine.backend.BufferScope;
@@ -213,8 +213,8 @@ public final class DualTower extends Module implements QueryTower {
     try (AutoCloseable ng = Autograd.noGrad()) {
       for (int s = 0; s < queries.size(); s += batch) {
         List<int[]> qs = queries.subList(s, Math.min(queries.size(), s + batch));
-        float[] scores = encode(QueryBatch.of(be, qs, maxLen)).matmul(items.t()).toFloatArray();
-        for (int i = 0; i < qs.size(); i++) out.add(TopK.topK(scores, i * itemCount, itemCount, k));
+        float[] qv = encode(QueryBatch.of(be, qs, maxLen)).toFloatArray();
+        out.addAll(Arrays.asList(ExactTopK.search(be, qv, qs.size(), itemHost, itemCount, items.dim(1), k)));
       }
     } catch (Exception e) {
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e);

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 import org.cartengine.cart.data.Shuffle;
 import org.cartengine.cart.search.QueryTower;
-import org.cartengine.cart.search.TopK;
+import org.cartengine.cart.search.ExactTopK;
 import org.cartengine.cart.text.TextEmbedder;
 import org.cartengine.engine.DType;
 import org.cartengine.engine.Tensor;
@@ -297,16 +297,12 @@ public final class PretrainedDualTower extends Module implements QueryTower {
   }
 
   public List<int[]> rank(List<String> queries, int k, int batch) {
-    Tensor all = projectItems();
+    projectItems();
     List<int[]> out = new ArrayList<>();
     for (int s = 0; s < queries.size(); s += batch) {
       List<String> qs = queries.subList(s, Math.min(queries.size(), s + batch));
       float[] qv = encodeTexts(qs);
-      float[] scores;
-      try (Autograd.Scope ng = Autograd.noGrad()) {
-        scores = Tensor.of(be, qv, qs.size(), cfg.width()).matmul(all.t()).toFloatArray();
-      }
-      for (int i = 0; i < qs.size(); i++) out.add(TopK.topK(scores, i * itemCount, itemCount, k));
+      out.addAll(Arrays.asList(ExactTopK.search(be, qv, qs.size(), itemSpaceHost, itemCount, cfg.width(), k)));
     }
     return out;
   }
