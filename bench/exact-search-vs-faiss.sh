@@ -30,6 +30,13 @@ out=bench/results/exact-search-vs-faiss-$(date +%Y-%m-%d).txt
     fi
     [ -n "$py" ] || echo "faiss is not importable (python3-faiss not installed, or not root to install it): FAISS left out"
   fi
+  # Debian's faiss calls whatever libblas.so.3 the alternatives system points to; with only the reference (netlib) BLAS
+  # installed, FAISS's flat search runs at a few GFLOP/s. OpenBLAS is what a FAISS user runs on.
+  if [ -n "$py" ] && ! update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -q '^Value:.*openblas'; then
+    if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas0-pthread >/dev/null
+    else echo "warning: libblas.so.3 is not OpenBLAS (install libopenblas0-pthread): FAISS runs on the reference BLAS"; fi
+  fi
+  echo "# libblas.so.3 -> $(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/^Value: //p')"
   if [ -n "$py" ]; then
     (unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; "$py" bench/exact_search_faiss.py "$sizes" "$batches" "$dim" "$nq")
   fi
