@@ -49,6 +49,9 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--baseline", description = "Also evaluate a baseline: dual-tower (trained here) or caption-match (no training; the run's caption space).")
   String baseline;
 
+  @Option(names = "--ann", paramLabel = "EF", description = "With --baseline caption-match: also search an HNSW graph (Lucene) of the caption space, keeping EF candidates, and report its recall@10 against exact search.")
+  Integer ann;
+
   @Option(names = "--baseline-seconds", description = "Training time budget of the baseline (default: the run's training time, else 120).")
   Double baselineSeconds;
 
@@ -103,11 +106,15 @@ public final class EvalCommand implements Callable<Integer> {
             + " not found (the run was trained with --text-encoder scratch)");
       var enc = org.cartengine.cart.text.TextEncoders.load(org.cartengine.cart.text.TextEncoders.MINILM, be);
       long c0 = System.nanoTime();
-      List<int[]> ranked = new org.cartengine.cart.baseline.CaptionMatch(enc, org.cartengine.cart.text.CaptionSpace.load(run.captionSpace())).rank(qs.texts(), 10, 256);
+      var matcher = new org.cartengine.cart.baseline.CaptionMatch(be, enc, org.cartengine.cart.text.CaptionSpace.load(run.captionSpace()));
+      List<int[]> ranked = matcher.rank(qs.texts(), 10, 256);
       double cq = qs.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
       Metrics cm = Metrics.of(ranked, qs.relevant());
       t.row("caption match (" + enc.name() + ")", cm.r1(), cm.r5(), cm.r10(), cm.mrr10(), String.format("%.0f", cq));
       out.add("caption_match", CartPipeline.metricsJson(cm, cq));
+      if (ann != null) out.add("caption_match_hnsw", annRow(t, matcher, ranked, qs, enc.name()));
+    } else if (ann != null) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--ann: only with --baseline caption-match");
     } else if (baseline != null) {
       if (!baseline.equals("dual-tower")) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--baseline: unknown baseline '" + baseline + "' (known: dual-tower, caption-match)");
       double secs = baselineSeconds != null ? baselineSeconds : trainSeconds(run);
@@ -121,6 +128,33 @@ public final class EvalCommand implements Callable<Integer> {
     RunDir.writeAtomic(j, RunDir.GSON.toJson(out));
     System.out.println("wrote " + j);
     return 0;
+  }
+
+  /** The caption matcher through an HNSW graph: its metrics, queries/s (encoding included) and recall@10 against exact. */
+  private JsonObject annRow(Table t, org.cartengine.cart.baseline.CaptionMatch matcher, List<int[]> exact, PairSet qs, String encoder) {
+    if (ann < 10) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--ann: EF must be at least 10 (the top-10 is kept), got " + ann);
+    long b0 = System.nanoTime();
+    try (org.cartengine.cart.search.HnswIndex idx = matcher.buildAnn()) {
+      double buildS = (System.nanoTime() - b0) / 1e9;
+      long c0 = System.nanoTime();
+      List<int[]> approx = matcher.rank(qs.texts(), 10, 256, idx, ann);
+      double q = qs.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
+      long hit = 0, all = 0;
+      for (int i = 0; i < exact.size(); i++) {
+        java.util.Set<Integer> truth = new java.util.HashSet<>();
+        for (int x : exact.get(i)) truth.add(x);
+        for (int x : approx.get(i)) if (truth.contains(x)) hit++;
+        all += exact.get(i).length;
+      }
+      double recall = all == 0 ? 1 : (double) hit / all;
+      Metrics am = Metrics.of(approx, qs.relevant());
+      t.row(String.format("caption match (%s, HNSW ef %d, recall@10 %.3f)", encoder, ann, recall), am.r1(), am.r5(), am.r10(), am.mrr10(), String.format("%.0f", q));
+      JsonObject o = CartPipeline.metricsJson(am, q);
+      o.addProperty("ef", ann);
+      o.addProperty("recall_at_10_vs_exact", recall);
+      o.addProperty("build_seconds", buildS);
+      return o;
+    }
   }
 
   static Split splitOf(String s) {
