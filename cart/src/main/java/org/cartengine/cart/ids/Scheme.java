@@ -33,6 +33,12 @@ public enum Scheme {
     return this == ATOMIC || IndexConfig.SPACE_ITEMS.equals(space) ? base : base.replace(" ids)", " ids, caption space)");
   }
 
+  /** {@link #methodLabel(String)}, saying whether the retriever reads the pretrained sentence encoder. */
+  public String methodLabel(String space, boolean pretrainedEncoder) {
+    String l = methodLabel(space);
+    return pretrainedEncoder ? l.replace(")", ", pretrained encoder)") : l;
+  }
+
   public String methodLabel() {
     return switch (this) {
       case CART -> "CART (semantic ids)";

@@ -106,6 +106,7 @@ final class ApiHandler extends Handler.Abstract {
       JsonObject o = new JsonObject();
       o.addProperty("query", q);
       o.addProperty("k", k);
+      o.addProperty("score", searcher.scoreName());
       o.add("results", resultsJson(results));
       o.addProperty("ms", (System.nanoTime() - t0) / 1e6);
       return o;
@@ -131,6 +132,7 @@ final class ApiHandler extends Handler.Abstract {
         whenDone(all, res, cb, lists -> {
           JsonObject o = new JsonObject();
           o.addProperty("k", b.k());
+          o.addProperty("score", searcher.scoreName());
           JsonArray arr = new JsonArray();
           for (int i = 0; i < lists.size(); i++) {
             JsonObject one = new JsonObject();
@@ -303,6 +305,8 @@ final class ApiHandler extends Handler.Abstract {
     model.addProperty("run", searcher.runDir().toString());
     model.addProperty("backend", searcher.backendName());
     model.addProperty("beam", searcher.options().beam());
+    model.addProperty("method", searcher.method());
+    model.addProperty("score", searcher.scoreName());
     o.add("model", model);
     JsonObject data = new JsonObject();
     data.addProperty("name", searcher.dataset().info().name());

@@ -37,6 +37,11 @@ public final class EmbeddingReranker implements Searcher.ResultReranker {
     return reranker.priorFor(queries);
   }
 
+  @Override
+  public String scoreName() {
+    return String.format(java.util.Locale.ROOT, "re-rank: %.2f log p + %.2f cos/T", 1 - reranker.weight(), reranker.weight());
+  }
+
   public double weight() {
     return reranker.weight();
   }

@@ -108,6 +108,11 @@ public final class Searcher implements AutoCloseable {
       return out;
     }
 
+    /** What a re-ranked result's score is, as the API and the page name it. */
+    default String scoreName() {
+      return "re-rank score";
+    }
+
     /** A guide for the beam search of these queries (null: none). */
     default org.cartengine.cart.search.BeamPrior prior(List<String> queries) {
       return null;
@@ -123,7 +128,7 @@ public final class Searcher implements AutoCloseable {
    */
   public record Item(int index, String id, String label, String media, int[] identifier) {}
 
-  /** One answer: 1-based rank, the item and its score (the identifier's log-probability unless re-ranked). */
+  /** One answer: 1-based rank, the item and its score (the identifier's log-probability unless re-ranked: {@link #scoreName()}). */
   public record Result(int rank, Item item, double score) {}
 
   /** A query the searcher will not take: empty, too long, or k outside [1, beam]. */
@@ -383,6 +388,17 @@ public final class Searcher implements AutoCloseable {
   public Optional<Item> item(String id) {
     int i = id == null ? -1 : run.dataset().indexOf(id);
     return i < 0 ? Optional.empty() : Optional.of(item(i));
+  }
+
+  /** What a result's score is: the identifier's log-probability, or the re-rank's blend when a re-rank is on. */
+  public String scoreName() {
+    return options.reranker() == null ? "log p" : options.reranker().scoreName();
+  }
+
+  /** The retriever as results tables name it: "CART (semantic ids, caption space, pretrained encoder)", "CART (atomic ids)", ... */
+  public String method() {
+    var icfg = run.index().config();
+    return icfg.scheme.methodLabel(icfg.space, run.model().cfg.pretrainedText());
   }
 
   /** Names of the identifier positions: k, v1, ..., vM, u for the default scheme. */

@@ -284,8 +284,7 @@ public final class CartPipeline {
 
   /** How results rows name a retriever: its identifier scheme and space, and whether it reads the pretrained encoder. */
   public static String methodLabel(IndexConfig icfg, boolean pretrainedEncoder) {
-    String l = icfg.scheme.methodLabel(icfg.space);
-    return pretrainedEncoder ? l.replace(")", ", pretrained encoder)") : l;
+    return icfg.scheme.methodLabel(icfg.space, pretrainedEncoder);
   }
 
   /** Re-rank weight used when there is no val split to choose one on. */

@@ -56,6 +56,8 @@ class ServerApiTest {
   void getSearchAnswersWhatTheBeamSearchFinds() throws Exception {
     JsonObject o = json(TinyRun.get(server, "/api/search?q=red%20cat&k=3"));
     assertEquals("red cat", o.get("query").getAsString());
+    // the tiny run's server has no re-rank: the score is the identifier's log-probability, and the answer says so
+    assertEquals("log p", o.get("score").getAsString());
     JsonArray rs = o.getAsJsonArray("results");
     List<BeamSearch.Hit> want = direct("red cat", 5, 3);
     assertEquals(want.size(), rs.size());
@@ -112,6 +114,10 @@ class ServerApiTest {
     assertTrue(q.getAsJsonObject("latency_ms").get("p99").getAsDouble() > 0, q.toString());
     assertTrue(q.get("queries_per_second").getAsDouble() > 0, q.toString());
     assertEquals(16, s.getAsJsonObject("model").get("dModel").getAsInt());
+    // the page's header names the scheme: the tiny run's identifiers are the paper's (--scheme cart)
+    String method = s.getAsJsonObject("model").get("method").getAsString();
+    assertTrue(method.startsWith("CART (semantic ids"), method);
+    assertEquals("log p", s.getAsJsonObject("model").get("score").getAsString());
     assertEquals(TinyDataset.N, s.getAsJsonObject("identifiers").get("items").getAsInt());
     assertEquals("u", lastName(s.getAsJsonObject("identifiers").getAsJsonArray("names")));
 

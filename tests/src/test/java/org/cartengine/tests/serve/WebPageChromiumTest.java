@@ -94,7 +94,11 @@ class WebPageChromiumTest {
         List<WebElement> tokens = c.findElements(By.className("token"));
         assertEquals(w.getAsJsonObject("identifier").size(), tokens.size());
         assertTrue(tokens.get(0).getText().startsWith("k ") && tokens.get(tokens.size() - 1).getText().startsWith("u "), tokens.get(0).getText());
-        assertTrue(c.findElement(By.className("score")).getText().startsWith("log p "));
+        // the label is what the server says the score is (log p without a re-rank), with the score itself
+        String scoreName = api.get("score").getAsString().split(":")[0];
+        String shown = c.findElement(By.className("score")).getText();
+        assertTrue(shown.startsWith(scoreName + " "), "score label '" + shown + "', the API says '" + scoreName + "'");
+        assertEquals(w.get("score").getAsDouble(), Double.parseDouble(shown.substring(scoreName.length() + 1)), 0.0006, shown);
         if (!w.get("picture").isJsonNull()) {
           WebElement img = c.findElement(By.cssSelector(".picture img"));
           String picture = w.get("picture").getAsString();

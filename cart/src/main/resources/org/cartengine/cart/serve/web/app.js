@@ -16,7 +16,8 @@ function isGlyph(label) {
   return label && [...label].length <= 4;
 }
 
-function card(r) {
+// What the score is (the server says: the identifier's log-probability, or the re-rank's blend).
+function card(r, scoreName) {
   const li = el('li', 'card');
   li.dataset.rank = r.rank;
   li.dataset.id = r.id;
@@ -40,7 +41,10 @@ function card(r) {
   const toks = el('div', 'tokens');
   for (const [name, value] of Object.entries(r.identifier)) toks.appendChild(el('span', 'token', name + ' ' + value));
   li.appendChild(toks);
-  li.appendChild(el('span', 'score', 'log p ' + r.score.toFixed(3)));
+  const name = scoreName || 'score';
+  const score = el('span', 'score', name.split(':')[0] + ' ' + r.score.toFixed(3));
+  score.title = name;
+  li.appendChild(score);
   return li;
 }
 
@@ -57,7 +61,7 @@ async function search(ev) {
     const body = await res.json();
     if (!res.ok) throw new Error(body.error || res.statusText);
     const list = $('results');
-    list.replaceChildren(...body.results.map(card));
+    list.replaceChildren(...body.results.map((r) => card(r, body.score)));
     const ms = performance.now() - t0;
     $('status').textContent = body.results.length + ' results for “' + body.query + '” in ' + ms.toFixed(0) + ' ms';
     $('results').dataset.query = body.query;
@@ -79,8 +83,8 @@ async function refreshStats() {
     $('latency').textContent = 'latency p50/p99: ' + q.latency_ms.p50.toFixed(1) + ' / ' + q.latency_ms.p99.toFixed(1) + ' ms';
     $('served').textContent = 'served: ' + q.served;
     if (!$('dataset').textContent) {
-      $('dataset').textContent = s.dataset.name + ': ' + s.dataset.items + ' items (' + s.dataset.modality + '), identifier ' +
-          s.identifiers.names.join(', ') + ', beam ' + s.model.beam + ', backend ' + s.model.backend;
+      $('dataset').textContent = s.model.method + ' on ' + s.dataset.name + ': ' + s.dataset.items + ' items (' + s.dataset.modality + '), identifier ' +
+          s.identifiers.names.join(', ') + ', beam ' + s.model.beam + ', backend ' + s.model.backend + '; score: ' + s.model.score;
       const sel = $('k');
       for (let k = 1; k <= s.model.beam; k++) {
         const o = el('option', null, String(k));
