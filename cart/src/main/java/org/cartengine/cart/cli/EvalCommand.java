@@ -139,6 +139,11 @@ public final class EvalCommand implements Callable<Integer> {
       long c0 = System.nanoTime();
       List<int[]> approx = matcher.rank(qs.texts(), 10, 256, idx, ann);
       double q = qs.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
+      // The first exact pass filled the encoder's cache of query embeddings: time exact again on the same warm
+      // cache, so the two rates compare the searches and not the encoder.
+      long e0 = System.nanoTime();
+      matcher.rank(qs.texts(), 10, 256);
+      double exactWarm = qs.size() / Math.max(1e-9, (System.nanoTime() - e0) / 1e9);
       long hit = 0, all = 0;
       for (int i = 0; i < exact.size(); i++) {
         java.util.Set<Integer> truth = new java.util.HashSet<>();
@@ -148,11 +153,12 @@ public final class EvalCommand implements Callable<Integer> {
       }
       double recall = all == 0 ? 1 : (double) hit / all;
       Metrics am = Metrics.of(approx, qs.relevant());
-      t.row(String.format("caption match (%s, HNSW ef %d, recall@10 %.3f)", encoder, ann, recall), am.r1(), am.r5(), am.r10(), am.mrr10(), String.format("%.0f", q));
+      t.row(String.format("caption match (%s, HNSW ef %d, recall@10 %.3f; exact %.0f q/s on the same cache)", encoder, ann, recall, exactWarm), am.r1(), am.r5(), am.r10(), am.mrr10(), String.format("%.0f", q));
       JsonObject o = CartPipeline.metricsJson(am, q);
       o.addProperty("ef", ann);
       o.addProperty("recall_at_10_vs_exact", recall);
       o.addProperty("build_seconds", buildS);
+      o.addProperty("exact_queries_per_second_same_cache", exactWarm);
       return o;
     }
   }
