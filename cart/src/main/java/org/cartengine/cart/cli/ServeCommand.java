@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve a trained run over HTTP: a JSON search API and a web page at /. Stops cleanly on SIGTERM or Ctrl-C.")
+    description = "Serve a trained run over HTTP: a JSON search API and a web page at /. POST /api/reload from this machine loads the run directory again (a new model or identifiers) without failing a request. Stops cleanly on SIGTERM or Ctrl-C.")
 public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--run", description = "Run directory of `cart train` (default: ${DEFAULT-VALUE}).")
   Path runDir = Path.of("runs", "emoji");
@@ -39,6 +39,14 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device = new DeviceOption();
 
+  /** The run directory as it is on disk now, with its re-rank when asked for and the run has one. */
+  private Searcher open(Backend be, Searcher.Options opts) throws java.io.IOException {
+    org.cartengine.cart.run.TrainedRun run = org.cartengine.cart.run.TrainedRun.load(runDir, be);
+    org.cartengine.cart.serve.EmbeddingReranker rr = rerank ? org.cartengine.cart.serve.EmbeddingReranker.of(run, be) : null;
+    if (rr != null) opts = opts.withReranker(rr).withBeam(rr.beam(beam));
+    return Searcher.of(run, opts);
+  }
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) throw new UserError("--port must be in [0, 65535], not " + port);
@@ -47,12 +55,11 @@ public final class ServeCommand implements Callable<Integer> {
     if (!(batchWaitMs >= 0 && batchWaitMs <= 1000)) throw new IllegalArgumentException("--batch-wait-ms must be in [0, 1000], not " + batchWaitMs);
     SearchServer.Options so = SearchServer.Options.defaults().withAddress(host, port);
     Backend be = device.backend();
-    Searcher.Options opts = Searcher.Options.defaults().withBeam(beam).withBatch(batch, Math.round(batchWaitMs * 1000)).withBackend(be);
-    org.cartengine.cart.run.TrainedRun run = org.cartengine.cart.run.TrainedRun.load(runDir, be);
-    org.cartengine.cart.serve.EmbeddingReranker rr = rerank ? org.cartengine.cart.serve.EmbeddingReranker.of(run, be) : null;
-    if (rr != null) opts = opts.withReranker(rr).withBeam(rr.beam(beam));
-    Searcher searcher = Searcher.of(run, opts);
-    SearchServer server = new SearchServer(searcher, so);
+    Searcher.Options base = Searcher.Options.defaults().withBeam(beam).withBatch(batch, Math.round(batchWaitMs * 1000)).withBackend(be);
+    Searcher searcher = open(be, base);
+    var rr = searcher.options().reranker();
+    // POST /api/reload (loopback only) opens the run directory again, as it is on disk then, with the same options.
+    SearchServer server = new SearchServer(searcher, so, () -> open(be, base));
     try {
       server.start();
     } catch (java.io.IOException e) {
@@ -67,7 +74,7 @@ public final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "cart-serve-shutdown"));
     System.out.printf("serving %s (%d items, beam %d%s) at http://%s:%d/%n", runDir, searcher.dataset().size(), beam,
-        rr != null ? String.format(", embedding re-rank w %.1f", rr.weight()) : "", host, server.port());
+        rr instanceof org.cartengine.cart.serve.EmbeddingReranker e ? String.format(", embedding re-rank w %.1f", e.weight()) : "", host, server.port());
     System.out.flush();
     server.join();
     stopped.await();

@@ -40,17 +40,15 @@ import org.eclipse.jetty.util.Fields;
  * never with a stack trace.
  */
 final class ApiHandler extends Handler.Abstract {
-  private final Searcher searcher;
+  private final ServedRun served;
   private final SearchServer.Options limits;
-  private final MediaFiles media;
   private final StaticPage page;
   private final ServerStats stats;
   private final Executor executor;
 
-  ApiHandler(Searcher searcher, SearchServer.Options limits, ServerStats stats, Executor executor) {
-    this.searcher = searcher;
+  ApiHandler(ServedRun served, SearchServer.Options limits, ServerStats stats, Executor executor) {
+    this.served = served;
     this.limits = limits;
-    this.media = new MediaFiles(searcher.dataset());
     this.page = new StaticPage();
     this.stats = stats;
     this.executor = executor;
@@ -78,6 +76,11 @@ final class ApiHandler extends Handler.Abstract {
       else throw new ApiError(405, "use GET or POST on /api/search");
       return;
     }
+    if (path.equals("/api/reload")) {
+      if (!HttpMethod.POST.is(method)) throw new ApiError(405, "use POST on /api/reload");
+      reload(req, res, cb);
+      return;
+    }
     if (!get) throw new ApiError(405, "use GET on " + path);
     if (path.equals("/api/health")) send(res, cb, 200, health());
     else if (path.equals("/api/stats")) send(res, cb, 200, statsJson());
@@ -85,6 +88,42 @@ final class ApiHandler extends Handler.Abstract {
     else if (path.startsWith("/media/")) mediaFile(path.substring("/media/".length()), res, cb);
     else if (page.has(path)) page.serve(path, res, cb, stats);
     else throw new ApiError(404, "no such resource: " + shorten(path));
+  }
+
+  private Searcher searcher() {
+    return served.current().searcher();
+  }
+
+  private MediaFiles media() {
+    return served.current().media();
+  }
+
+  // ---- reload ----------------------------------------------------------------------------------------------------
+
+  /** POST /api/reload: from this machine only (the loopback address), whatever address the server is bound to. */
+  private void reload(Request req, Response res, Callback cb) {
+    java.net.SocketAddress from = req.getConnectionMetaData().getRemoteSocketAddress();
+    if (!(from instanceof java.net.InetSocketAddress a) || a.getAddress() == null || !a.getAddress().isLoopbackAddress())
+      throw new ApiError(403, "reload is allowed only from this machine (loopback)");
+    // Loading a run takes seconds: off the request's thread, so the server's threads keep answering searches.
+    executor.execute(() -> {
+      try {
+        ServedRun.Reloaded r = served.reload();
+        JsonObject o = new JsonObject();
+        o.addProperty("status", "reloaded");
+        o.addProperty("run", r.live().searcher().runDir().toString());
+        o.addProperty("items", r.live().searcher().dataset().size());
+        o.addProperty("method", r.live().searcher().method());
+        o.addProperty("reloads", served.reloads());
+        o.addProperty("seconds", r.seconds());
+        send(res, cb, 200, o);
+      } catch (ServedRun.ReloadRefused e) {
+        if (e.getCause() != null) System.err.println("cart serve: reload refused: " + e.getMessage());
+        send(res, cb, e.status, Responses.error(e.status, e.getMessage()));
+      } catch (Throwable t) {
+        internal(res, cb, t);
+      }
+    });
   }
 
   // ---- search ----------------------------------------------------------------------------------------------------
@@ -99,15 +138,15 @@ final class ApiHandler extends Handler.Abstract {
     String q = single(params, "q");
     if (q == null) throw new ApiError(400, "missing parameter q (the query text)");
     String ks = single(params, "k");
-    int k = ks == null ? Math.min(10, searcher.options().beam()) : parseK(ks);
+    int k = ks == null ? Math.min(10, searcher().options().beam()) : parseK(ks);
     long t0 = System.nanoTime();
-    CompletableFuture<List<Searcher.Result>> f = submit(q, k);
-    whenDone(f, res, cb, results -> {
+    Submitted f = submit(q, k);
+    whenDone(f.future(), res, cb, results -> {
       JsonObject o = new JsonObject();
       o.addProperty("query", q);
       o.addProperty("k", k);
-      o.addProperty("score", searcher.scoreName());
-      o.add("results", resultsJson(results));
+      o.addProperty("score", f.live().searcher().scoreName());
+      o.add("results", resultsJson(f.live(), results));
       o.addProperty("ms", (System.nanoTime() - t0) / 1e6);
       return o;
     });
@@ -125,19 +164,19 @@ final class ApiHandler extends Handler.Abstract {
       }
       try {
         Batch b = parseBatch(bytes);
-        List<CompletableFuture<List<Searcher.Result>>> fs = new ArrayList<>();
+        List<Submitted> fs = new ArrayList<>();
         for (String q : b.queries()) fs.add(submit(q, b.k()));
-        CompletableFuture<List<List<Searcher.Result>>> all = CompletableFuture.allOf(fs.toArray(new CompletableFuture[0]))
-            .thenApply(v -> fs.stream().map(CompletableFuture::join).toList());
+        CompletableFuture<List<List<Searcher.Result>>> all = CompletableFuture.allOf(fs.stream().map(Submitted::future).toArray(CompletableFuture[]::new))
+            .thenApply(v -> fs.stream().map(x -> x.future().join()).toList());
         whenDone(all, res, cb, lists -> {
           JsonObject o = new JsonObject();
           o.addProperty("k", b.k());
-          o.addProperty("score", searcher.scoreName());
+          o.addProperty("score", fs.get(0).live().searcher().scoreName());
           JsonArray arr = new JsonArray();
           for (int i = 0; i < lists.size(); i++) {
             JsonObject one = new JsonObject();
             one.addProperty("query", b.queries().get(i));
-            one.add("results", resultsJson(lists.get(i)));
+            one.add("results", resultsJson(fs.get(i).live(), lists.get(i)));
             arr.add(one);
           }
           o.add("results", arr);
@@ -187,7 +226,7 @@ final class ApiHandler extends Handler.Abstract {
     }
     JsonElement ke = o.get("k");
     int k;
-    if (ke == null || ke.isJsonNull()) k = Math.min(10, searcher.options().beam());
+    if (ke == null || ke.isJsonNull()) k = Math.min(10, searcher().options().beam());
     else if (ke.isJsonPrimitive() && ke.getAsJsonPrimitive().isNumber()) k = parseK(ke.getAsJsonPrimitive());
     else throw new ApiError(400, "\"k\" must be an integer");
     // Check every query before queueing any, so a bad one refuses the whole request.
@@ -203,37 +242,45 @@ final class ApiHandler extends Handler.Abstract {
       throw new ApiError(400, "\"k\" must be an integer");
     }
     if (d.signum() == 0 || d.stripTrailingZeros().scale() > 0) throw outOfRange(d.toPlainString());
-    if (d.compareTo(BigDecimal.valueOf(searcher.options().beam())) > 0 || d.signum() < 0) throw outOfRange(d.toPlainString());
+    if (d.compareTo(BigDecimal.valueOf(searcher().options().beam())) > 0 || d.signum() < 0) throw outOfRange(d.toPlainString());
     return d.intValueExact();
   }
 
   private int parseK(String s) {
-    if (s.length() > 12 || !s.matches("-?[0-9]+")) throw new ApiError(400, "k must be an integer in [1, " + searcher.options().beam() + "], not \"" + shorten(s) + "\"");
+    if (s.length() > 12 || !s.matches("-?[0-9]+")) throw new ApiError(400, "k must be an integer in [1, " + searcher().options().beam() + "], not \"" + shorten(s) + "\"");
     long k = Long.parseLong(s);
-    if (k < 1 || k > searcher.options().beam()) throw outOfRange(s);
+    if (k < 1 || k > searcher().options().beam()) throw outOfRange(s);
     return (int) k;
   }
 
   private ApiError outOfRange(String k) {
-    return new ApiError(400, "k = " + shorten(k) + " is outside [1, " + searcher.options().beam() + "] (k may not exceed the beam width)");
+    return new ApiError(400, "k = " + shorten(k) + " is outside [1, " + searcher().options().beam() + "] (k may not exceed the beam width)");
   }
 
   private void checkQuery(String q, int k) {
     if (q.isBlank()) throw new ApiError(400, "the query is empty");
-    if (q.length() > searcher.options().maxQueryChars())
-      throw new ApiError(400, "the query has " + q.length() + " characters; at most " + searcher.options().maxQueryChars());
+    if (q.length() > searcher().options().maxQueryChars())
+      throw new ApiError(400, "the query has " + q.length() + " characters; at most " + searcher().options().maxQueryChars());
   }
 
-  private CompletableFuture<List<Searcher.Result>> submit(String q, int k) {
+  /** A query queued on a searcher; its results are written with that searcher's identifier names and media rules. */
+  private record Submitted(ServedRun.Live live, CompletableFuture<List<Searcher.Result>> future) {}
+
+  private Submitted submit(String q, int k) {
     checkQuery(q, k);
-    try {
-      return searcher.searchAsync(q, k);
-    } catch (Searcher.BadQuery e) {
-      throw new ApiError(400, e.getMessage());
-    } catch (Searcher.Overloaded e) {
-      throw new ApiError(429, e.getMessage());
-    } catch (Searcher.Closed e) {
-      throw new ApiError(503, "the server is shutting down");
+    for (int attempt = 0; ; attempt++) {
+      ServedRun.Live live = served.current();
+      try {
+        return new Submitted(live, live.searcher().searchAsync(q, k));
+      } catch (Searcher.BadQuery e) {
+        throw new ApiError(400, e.getMessage());
+      } catch (Searcher.Overloaded e) {
+        throw new ApiError(429, e.getMessage());
+      } catch (Searcher.Closed e) {
+        // A reload closed this searcher after the request read it: the new one takes the query.
+        if (served.current() != live && attempt < 8) continue;
+        throw new ApiError(503, "the server is shutting down");
+      }
     }
   }
 
@@ -256,10 +303,10 @@ final class ApiHandler extends Handler.Abstract {
     }, executor);
   }
 
-  private JsonArray resultsJson(List<Searcher.Result> results) {
+  private JsonArray resultsJson(ServedRun.Live live, List<Searcher.Result> results) {
     JsonArray arr = new JsonArray();
     for (Searcher.Result r : results) {
-      JsonObject o = itemJson(r.item());
+      JsonObject o = itemJson(live, r.item());
       o.addProperty("rank", r.rank());
       o.addProperty("score", r.score());
       arr.add(o);
@@ -269,18 +316,18 @@ final class ApiHandler extends Handler.Abstract {
 
   // ---- items, health, stats, media -------------------------------------------------------------------------------
 
-  private JsonObject itemJson(Searcher.Item it) {
+  private JsonObject itemJson(ServedRun.Live live, Searcher.Item it) {
     JsonObject o = new JsonObject();
     o.addProperty("item", it.index());
     o.addProperty("id", it.id());
     o.addProperty("label", it.label());
     JsonObject ident = new JsonObject();
-    String[] names = searcher.identifierNames();
+    String[] names = live.searcher().identifierNames();
     int[] t = it.identifier();
     for (int j = 0; j < t.length; j++) ident.addProperty(j < names.length ? names[j] : "t" + j, t[j]);
     o.add("identifier", ident);
     o.addProperty("media", it.media());
-    Optional<String> pic = media.pictureUrl(it.media());
+    Optional<String> pic = live.media().pictureUrl(it.media());
     if (pic.isPresent()) o.addProperty("picture", pic.get());
     else o.add("picture", com.google.gson.JsonNull.INSTANCE);
     return o;
@@ -288,17 +335,19 @@ final class ApiHandler extends Handler.Abstract {
 
   private JsonObject item(String id) {
     if (id.isEmpty()) throw new ApiError(404, "no item id given");
-    return searcher.item(id).map(this::itemJson).orElseThrow(() -> new ApiError(404, "no item with id \"" + shorten(id) + "\""));
+    ServedRun.Live live = served.current();
+    return live.searcher().item(id).map(it -> itemJson(live, it)).orElseThrow(() -> new ApiError(404, "no item with id \"" + shorten(id) + "\""));
   }
 
   private JsonObject health() {
     JsonObject o = new JsonObject();
     o.addProperty("status", "ok");
-    o.addProperty("items", searcher.dataset().size());
+    o.addProperty("items", searcher().dataset().size());
     return o;
   }
 
   private JsonObject statsJson() {
+    Searcher searcher = served.current().searcher();
     JsonObject o = new JsonObject();
     CartConfig c = searcher.modelConfig();
     JsonObject model = Responses.GSON.toJsonTree(c).getAsJsonObject();
@@ -332,6 +381,7 @@ final class ApiHandler extends Handler.Abstract {
     lat.addProperty("max", s.maxMs());
     q.add("latency_ms", lat);
     q.addProperty("uptime_seconds", s.uptimeSeconds());
+    q.addProperty("reloads", served.reloads());
     o.add("queries", q);
     o.add("http", stats.json());
     o.add("limits", Responses.GSON.toJsonTree(limits));
@@ -339,7 +389,7 @@ final class ApiHandler extends Handler.Abstract {
   }
 
   private void mediaFile(String rel, Response res, Callback cb) {
-    Path p = media.resolve(rel).orElseThrow(() -> new ApiError(404, "no such media file"));
+    Path p = media().resolve(rel).orElseThrow(() -> new ApiError(404, "no such media file"));
     stats.count(200);
     res.setStatus(200);
     res.getHeaders().put(HttpHeader.CONTENT_TYPE, MediaFiles.contentType(p));

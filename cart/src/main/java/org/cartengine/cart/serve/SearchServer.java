@@ -50,11 +50,26 @@ public final class SearchServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
-  private final Searcher searcher;
+  private final ServedRun served;
   private volatile boolean stopped;
 
+  /** Opens the run again for a reload (POST /api/reload). */
+  @FunctionalInterface
+  public interface Reopener {
+    Searcher open() throws Exception;
+  }
+
+  /** A server over {@code searcher} that cannot reload (POST /api/reload answers 409). */
   public SearchServer(Searcher searcher, Options o) {
-    this.searcher = searcher;
+    this(searcher, o, null);
+  }
+
+  /**
+   * A server over {@code searcher}; POST /api/reload from the loopback address calls {@code reopen} for a new
+   * searcher and swaps it in without failing a request (null: no reload).
+   */
+  public SearchServer(Searcher searcher, Options o, Reopener reopen) {
+    this.served = new ServedRun(searcher, reopen == null ? null : reopen::open);
     QueuedThreadPool pool = new QueuedThreadPool(64, 4);
     pool.setName("cart-http");
     pool.setDaemon(true);
@@ -71,7 +86,7 @@ public final class SearchServer implements AutoCloseable {
     server.addBean(new NetworkConnectionLimit(o.maxConnections(), server));
     ServerStats stats = new ServerStats();
     server.setErrorHandler(new JsonErrorHandler(stats));
-    ApiHandler api = new ApiHandler(searcher, o, stats, pool);
+    ApiHandler api = new ApiHandler(served, o, stats, pool);
     // The size limit answers 413 for a body larger than allowed, whatever Content-Length claims.
     SizeLimitHandler sized = new SizeLimitHandler(o.maxBodyBytes(), -1);
     sized.setHandler(api);
@@ -99,6 +114,11 @@ public final class SearchServer implements AutoCloseable {
     return new InetSocketAddress(host(), port());
   }
 
+  /** The searcher answering now (a reload replaces it). */
+  public Searcher searcher() {
+    return served.current().searcher();
+  }
+
   /** Blocks until the server stops. */
   public void join() throws InterruptedException {
     server.join();
@@ -113,7 +133,7 @@ public final class SearchServer implements AutoCloseable {
     } catch (Exception e) {
       System.err.println("cart serve: stopping the HTTP server: " + e);
     } finally {
-      searcher.close();
+      served.close();
     }
   }
 
