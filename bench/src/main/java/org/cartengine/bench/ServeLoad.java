@@ -93,7 +93,14 @@ public final class ServeLoad {
     } else if (mode.equals("inprocess")) {
       int beam = intOpt(o, "--beam", 10, 1, 1000);
       int batch = intOpt(o, "--batch", 64, 1, 4096);
-      try (Searcher s = Searcher.open(run, Searcher.Options.defaults().withBeam(beam).withBatch(batch, 2_000))) {
+      // The same searcher `cart serve` builds: with the run's re-rank when it has one, unless --rerank off.
+      org.cartengine.engine.backend.Backend be = org.cartengine.engine.backend.Backends.get();
+      org.cartengine.cart.run.TrainedRun tr = org.cartengine.cart.run.TrainedRun.load(run, be);
+      Searcher.Options so = Searcher.Options.defaults().withBeam(beam).withBatch(batch, 2_000).withBackend(be);
+      var rr = "off".equals(o.getOrDefault("--rerank", "on")) ? null : org.cartengine.cart.serve.EmbeddingReranker.of(tr, be);
+      if (rr != null) so = so.withReranker(rr).withBeam(rr.beam(beam));
+      System.out.println("in-process searcher: " + (rr == null ? "no re-rank" : "re-rank " + rr.scoreName()) + ", beam " + so.beam());
+      try (Searcher s = Searcher.of(tr, so)) {
         // Warm-up, as a server would have had by the time clients arrive.
         s.searchBatch(queries.subList(0, Math.min(queries.size(), batch)), k);
         r = drive("inprocess", clients, seconds, queries, () -> q -> {
