@@ -3,9 +3,7 @@ package org.cartengine.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Locale;
-import java.util.Set;
 import org.cartengine.cart.ids.SyntheticCorpus;
 import org.cartengine.cart.search.ExactTopK;
 import org.cartengine.cart.search.HnswIndex;
@@ -38,10 +36,10 @@ public final class AnnThroughput {
     System.out.println("# " + MachineInfo.cpu() + "; " + MachineInfo.load());
     System.out.println(String.format(Locale.ROOT, "%-10s %-14s %12s %10s %9s", "items", "method", "queries/s", "seconds", "recall@10"));
     for (int n : sizes) {
-      float[] all = random ? randomUnit(n + nq, dim, 7) : SyntheticCorpus.generate(SyntheticCorpus.Spec.of(n + nq, dim, 7));
+      float[] all = random ? ExactSearchThroughput.unitRows(new java.util.Random(7), n + nq, dim) : SyntheticCorpus.generate(SyntheticCorpus.Spec.of(n + nq, dim, 7));
       float[] queries = Arrays.copyOfRange(all, n * dim, (n + nq) * dim);
       int[][] exact = new int[nq][];
-      double exactS = best(() -> {
+      double exactS = Timing.bestOfTwo(() -> {
         for (int s = 0; s < nq; s += 2048) {
           int b = Math.min(2048, nq - s);
           int[][] t = ExactTopK.search(be, Arrays.copyOfRange(queries, s * dim, (s + b) * dim), b, all, n, dim, k);
@@ -65,51 +63,12 @@ public final class AnnThroughput {
           idx.segments(), dirBytes(dir) >> 20));
       for (int ef : efs) {
         int[][][] got = new int[1][][];
-        double s = best(() -> got[0] = idx.search(queries, nq, k, Math.max(k, ef)));
-        System.out.println(String.format(Locale.ROOT, "%-10d %-14s %12.1f %10.3f %9.3f", n, "hnsw ef " + Math.max(k, ef), nq / s, s, recall(got[0], exact)));
+        double s = Timing.bestOfTwo(() -> got[0] = idx.search(queries, nq, k, Math.max(k, ef)));
+        System.out.println(String.format(Locale.ROOT, "%-10d %-14s %12.1f %10.3f %9.3f", n, "hnsw ef " + Math.max(k, ef), nq / s, s, ExactTopK.recall(got[0], exact)));
       }
       idx.close();
       deleteTree(dir);
     }
-  }
-
-  /** One untimed pass (JIT, caches), then the best of two timed passes, in seconds. */
-  private static double best(Runnable pass) {
-    pass.run();
-    double best = Double.MAX_VALUE;
-    for (int rep = 0; rep < 2; rep++) {
-      long t0 = System.nanoTime();
-      pass.run();
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-    }
-    return best;
-  }
-
-  static double recall(int[][] approx, int[][] exact) {
-    long hit = 0, all = 0;
-    for (int q = 0; q < exact.length; q++) {
-      Set<Integer> truth = new HashSet<>();
-      for (int i : exact[q]) truth.add(i);
-      for (int i : approx[q]) if (truth.contains(i)) hit++;
-      all += exact[q].length;
-    }
-    return (double) hit / all;
-  }
-
-  private static float[] randomUnit(int rows, int dim, long seed) {
-    java.util.Random r = new java.util.Random(seed);
-    float[] a = new float[rows * dim];
-    for (int i = 0; i < rows; i++) {
-      double ss = 0;
-      for (int x = 0; x < dim; x++) {
-        float v = (float) r.nextGaussian();
-        a[i * dim + x] = v;
-        ss += v * v;
-      }
-      float inv = (float) (1 / Math.sqrt(ss));
-      for (int x = 0; x < dim; x++) a[i * dim + x] *= inv;
-    }
-    return a;
   }
 
   private static long dirBytes(Path dir) throws java.io.IOException {

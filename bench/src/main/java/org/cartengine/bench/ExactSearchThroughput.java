@@ -59,19 +59,13 @@ public final class ExactSearchThroughput {
     }
   }
 
-  /** One untimed pass (JIT, buffers), then the best of two timed passes. */
   private static void run(int n, int batch, String method, int nq, Runnable pass) {
-    pass.run();
-    double best = Double.MAX_VALUE;
-    for (int rep = 0; rep < 2; rep++) {
-      long t0 = System.nanoTime();
-      pass.run();
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-    }
+    double best = Timing.bestOfTwo(pass);
     System.out.println(String.format(Locale.ROOT, "%-10d %6d %-8s %12.1f %10.3f", n, batch, method, nq / best, best));
   }
 
-  private static float[] unitRows(Random r, int rows, int dim) {
+  /** Row-major unit vectors, each a normalised Gaussian draw. */
+  static float[] unitRows(Random r, int rows, int dim) {
     float[] a = new float[rows * dim];
     for (int i = 0; i < rows; i++) {
       double ss = 0;

@@ -37,6 +37,18 @@ final class Timing {
     return new Rate(samplesPerRep / med, samplesPerRep / medCpu);
   }
 
+  /** One untimed pass (JIT, caches, buffers), then the best of two timed passes, in seconds. */
+  static double bestOfTwo(Runnable pass) {
+    pass.run();
+    double best = Double.MAX_VALUE;
+    for (int rep = 0; rep < 2; rep++) {
+      long t0 = System.nanoTime();
+      pass.run();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
+  }
+
   /** CPU time of the whole process (every thread), or -1 where the JVM does not expose it. */
   static long cpuNanos() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) return os.getProcessCpuTime();

@@ -144,14 +144,7 @@ public final class EvalCommand implements Callable<Integer> {
       long e0 = System.nanoTime();
       matcher.rank(qs.texts(), 10, 256);
       double exactWarm = qs.size() / Math.max(1e-9, (System.nanoTime() - e0) / 1e9);
-      long hit = 0, all = 0;
-      for (int i = 0; i < exact.size(); i++) {
-        java.util.Set<Integer> truth = new java.util.HashSet<>();
-        for (int x : exact.get(i)) truth.add(x);
-        for (int x : approx.get(i)) if (truth.contains(x)) hit++;
-        all += exact.get(i).length;
-      }
-      double recall = all == 0 ? 1 : (double) hit / all;
+      double recall = org.cartengine.cart.search.ExactTopK.recall(approx.toArray(new int[0][]), exact.toArray(new int[0][]));
       Metrics am = Metrics.of(approx, qs.relevant());
       t.row(String.format("caption match (%s, HNSW ef %d, recall@10 %.3f; exact %.0f q/s on the same cache)", encoder, ann, recall, exactWarm), am.r1(), am.r5(), am.r10(), am.mrr10(), String.format("%.0f", q));
       JsonObject o = CartPipeline.metricsJson(am, q);

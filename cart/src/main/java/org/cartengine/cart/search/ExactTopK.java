@@ -165,4 +165,20 @@ public final class ExactTopK {
       return out;
     }
   }
+
+  /**
+   * Recall of approximate top-k lists against exact ones: the share of the exact lists' items the approximate
+   * lists also hold (query by query, pooled over all queries); 1 when there are no exact items.
+   */
+  public static double recall(int[][] approx, int[][] exact) {
+    if (approx.length != exact.length) throw new IllegalArgumentException("recall: " + approx.length + " approximate lists, " + exact.length + " exact ones");
+    long hit = 0, all = 0;
+    for (int q = 0; q < exact.length; q++) {
+      java.util.Set<Integer> truth = new java.util.HashSet<>();
+      for (int i : exact[q]) truth.add(i);
+      for (int i : approx[q]) if (truth.contains(i)) hit++;
+      all += exact[q].length;
+    }
+    return all == 0 ? 1 : (double) hit / all;
+  }
 }

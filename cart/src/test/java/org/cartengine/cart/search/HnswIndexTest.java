@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
 import org.cartengine.cart.ids.SyntheticCorpus;
 import org.cartengine.engine.backend.reference.ReferenceBackend;
 import org.junit.jupiter.api.Test;
@@ -21,17 +19,6 @@ class HnswIndexTest {
     return SyntheticCorpus.generate(SyntheticCorpus.Spec.of(N + NQ, D, 7));
   }
 
-  private static double recallAt10(int[][] approx, int[][] exact) {
-    long hit = 0, all = 0;
-    for (int q = 0; q < exact.length; q++) {
-      Set<Integer> truth = new HashSet<>();
-      for (int i : exact[q]) truth.add(i);
-      for (int i : approx[q]) if (truth.contains(i)) hit++;
-      all += exact[q].length;
-    }
-    return (double) hit / all;
-  }
-
   @Test
   void recallAgainstExactSearchGrowsWithEf(@TempDir Path dir) {
     float[] all = corpus();
@@ -39,14 +26,14 @@ class HnswIndexTest {
     int[][] exact = ExactTopK.search(new ReferenceBackend(), queries, NQ, all, N, D, 10);
     try (HnswIndex idx = HnswIndex.build(all, N, D, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_BEAM_WIDTH, dir, null)) {
       assertEquals(N, idx.size());
-      double low = recallAt10(idx.search(queries, NQ, 10, 10), exact);
-      double high = recallAt10(idx.search(queries, NQ, 10, 200), exact);
+      double low = ExactTopK.recall(idx.search(queries, NQ, 10, 10), exact);
+      double high = ExactTopK.recall(idx.search(queries, NQ, 10, 200), exact);
       assertTrue(high >= 0.97, "recall@10 at ef 200: " + high);
       assertTrue(high >= low, "recall fell with a wider search: ef 10 " + low + ", ef 200 " + high);
     }
     // the files on disk answer the same as the index that wrote them
     try (HnswIndex reopened = HnswIndex.open(dir, D)) {
-      assertTrue(recallAt10(reopened.search(queries, NQ, 10, 200), exact) >= 0.97);
+      assertTrue(ExactTopK.recall(reopened.search(queries, NQ, 10, 200), exact) >= 0.97);
     }
   }
 
