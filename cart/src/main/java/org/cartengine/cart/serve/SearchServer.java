@@ -69,7 +69,7 @@ public final class SearchServer implements AutoCloseable {
    * searcher and swaps it in without failing a request (null: no reload).
    */
   public SearchServer(Searcher searcher, Options o, Reopener reopen) {
-    this.served = new ServedRun(searcher, reopen == null ? null : reopen::open);
+    this.served = new ServedRun(searcher, reopen);
     QueuedThreadPool pool = new QueuedThreadPool(64, 4);
     pool.setName("cart-http");
     pool.setDaemon(true);

@@ -10,12 +10,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * reload fails or drops no request. A reload that cannot open the new run leaves the old one serving.
  */
 final class ServedRun {
-  /** Opens a new searcher over the run directory as it is on disk now. */
-  @FunctionalInterface
-  interface Opener {
-    Searcher open() throws Exception;
-  }
-
   /** A searcher and the media rules of its dataset, swapped together. */
   record Live(Searcher searcher, MediaFiles media) {
     static Live of(Searcher s) {
@@ -37,11 +31,11 @@ final class ServedRun {
   record Reloaded(Live live, double seconds) {}
 
   private volatile Live live;
-  private final Opener opener;
+  private final SearchServer.Reopener opener;
   private final ReentrantLock reloading = new ReentrantLock();
   private final AtomicLong reloads = new AtomicLong();
 
-  ServedRun(Searcher initial, Opener opener) {
+  ServedRun(Searcher initial, SearchServer.Reopener opener) {
     this.live = Live.of(initial);
     this.opener = opener;
   }
