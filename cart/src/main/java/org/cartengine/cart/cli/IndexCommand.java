@@ -21,7 +21,7 @@ import org.cartengine.cart.ids.IndexResult;
 import org.cartengine.cart.ids.IndexStore;
 import org.cartengine.cart.ids.ProgressListener;
 import org.cartengine.cart.ids.SyntheticCorpus;
-import org.cartengine.engine.backend.Backends;
+import org.cartengine.engine.backend.Backend;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,6 +62,8 @@ public final class IndexCommand implements Callable<Integer> {
 
   @Mixin IndexOptions index = new IndexOptions();
 
+  @Mixin DeviceOption device = new DeviceOption();
+
   @Option(names = "--epochs", hidden = true, paramLabel = "E", description = "the former name of --index-epochs")
   void epochs(int e) {
     index.indexEpochs = e;
@@ -101,6 +103,7 @@ public final class IndexCommand implements Callable<Integer> {
   }
 
   private int write(Corpus c, IndexConfig cfg, PrintWriter o, PrintWriter err) throws Exception {
+    Backend be = device.backend();
     long t0 = System.nanoTime();
     IndexResult r;
     if (add) {
@@ -108,7 +111,7 @@ public final class IndexCommand implements Callable<Integer> {
         err.println("cart index --add: " + out + " holds no index (build one first without --add)");
         return 2;
       }
-      IndexResult old = IndexStore.load(out);
+      IndexResult old = IndexStore.load(out, be);
       if (IndexConfig.SPACE_CAPTIONS.equals(old.config().space)) {
         // The identifiers were fitted on the mean caption embeddings of a run's items (384-d), not on item embeddings:
         // a new item's vector there needs the run's caption space and the text encoder, which index does not load.
@@ -134,7 +137,7 @@ public final class IndexCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "added %,d new items to %,d (%.1f s); existing identifiers unchanged%n", rows.size(), old.identifiers().size(), (System.nanoTime() - t0) / 1e9);
     } else {
       try (BarListener bar = new BarListener(err)) {
-        r = IdentifierBuilder.build(c.x, c.ids.size(), c.dim, c.ids, cfg, bar, Backends.get());
+        r = IdentifierBuilder.build(c.x, c.ids.size(), c.dim, c.ids, cfg, bar, be);
       }
     }
     IndexStore.save(out, r);

@@ -93,7 +93,7 @@ public final class TrainCommand implements Callable<Integer> {
     System.out.println(resultTable(o));
     System.out.printf("training: %.0f s (%.0f samples/s), kept epoch %d of %d (%s); identifiers: %.1f s%n", o.trainSeconds(),
         o.training().samplesPerSecond(), o.training().bestEpoch(), o.training().epochs(), o.training().selection(), o.indexSeconds());
-    if (o.rerank() != null) System.out.println("re-rank: " + o.rerankNote());
+    if (o.rerank() != null) System.out.println("re-rank: " + CartPipeline.shortNote(o.rerankNote()));
     Path png = run.trainingPlot();
     System.out.println("wrote " + run.metrics() + (Files.exists(png) ? ", " + png : "") + ", " + run.best());
     return 0;

@@ -155,7 +155,7 @@ public final class CartPipeline {
     Evaluator.Searched searched = Evaluator.searchAll(model, ids.trie(), test.queries(), tc.beam(), 256);
     Metrics cart = Metrics.of(Reranker.items(searched.hits()), test.relevant());
 
-    CaptionMatchRows cm = space == null ? new CaptionMatchRows(null, 0, null) : captionMatch(text, space, val, test, log);
+    CaptionMatchRows cm = space == null ? new CaptionMatchRows(null, 0, null) : captionMatch(text, space, val, test, be, log);
     Metrics captionMatch = cm.test(), captionVal = cm.val();
     double captionQps = cm.qps();
     Baseline b = null;
@@ -208,12 +208,16 @@ public final class CartPipeline {
       CaptionPrior prior = space != null ? new CaptionPrior(text, space, ids.trie()) : null;
       double[] priorWeights = prior != null ? CaptionPrior.WEIGHT_GRID : new double[] {0};
       if (val.size() > 0) {
-        StringBuilder tried = new StringBuilder();
+        // What was tried, as one table on the log: val R@1 (re-rank weight) per tower and guide weight.
+        Map<String, StringBuilder> tried = new java.util.LinkedHashMap<>();
+        for (String t : towers.keySet()) tried.put(t, new StringBuilder(String.format("| %-19s |", t)));
+        StringBuilder flat = new StringBuilder();
         for (double pw : priorWeights) {
           Evaluator.Searched valHits = Evaluator.searchAll(model, ids.trie(), val.texts(), val.queries(), rrBeam, 256, BeamScoring.DEFAULT, prior, pw);
           for (Map.Entry<String, QueryTower> t : towers.entrySet()) {
             Reranker.Choice c = Reranker.choose(valHits.hits(), new Reranker(t.getValue(), 0).towerLogits(val.texts(), val.queries(), valHits.hits()), val.relevant());
-            tried.append(String.format("%s%s%s w %.1f val R@1 %.2f", tried.length() == 0 ? "" : "; ", t.getKey(), prior != null ? String.format(" guide %.2f", pw) : "",
+            tried.get(t.getKey()).append(String.format(" %6.2f (w %.1f) |", c.metrics().r1(), c.weight()));
+            flat.append(String.format("%s%s%s w %.1f val R@1 %.2f", flat.length() == 0 ? "" : "; ", t.getKey(), prior != null ? String.format(" guide %.2f", pw) : "",
                 c.weight(), c.metrics().r1()));
             if (choice == null || c.metrics().r1() > choice.metrics().r1()) {
               choice = c;
@@ -222,8 +226,16 @@ public final class CartPipeline {
             }
           }
         }
-        note = String.format("%s tower over a beam of %d%s, weight %.1f chosen on %d val queries (%s)", towerName, rrBeam,
-            prior != null ? String.format(" guided by the caption space at %.2f", priorWeight) : "", choice.weight(), val.size(), tried);
+        StringBuilder head = new StringBuilder("| tower               |"), rule = new StringBuilder("| ------------------- |");
+        for (double pw : priorWeights) {
+          head.append(prior != null ? String.format(" guide %.2f   |", pw) : " val R@1      |");
+          rule.append(" ------------ |");
+        }
+        log.printf("re-rank candidates, val R@1 on %d queries (re-rank weight):%n%s%n%s%n", val.size(), head, rule);
+        for (StringBuilder row : tried.values()) log.println(row);
+        note = String.format("%s tower over a beam of %d%s, weight %.1f chosen on %d val queries (val R@1 %.2f)", towerName, rrBeam,
+            prior != null ? String.format(" guided by the caption space at %.2f", priorWeight) : "", choice.weight(), val.size(), choice.metrics().r1())
+            + TRIED + flat;
       } else {
         choice = new Reranker.Choice(DEFAULT_RERANK_WEIGHT, null);
         note = String.format("%s tower, weight %.1f (no val split to choose it on)", towerName, DEFAULT_RERANK_WEIGHT);
@@ -240,21 +252,30 @@ public final class CartPipeline {
       rerankQps = test.size() / Math.max(1e-9, rerankSecs + (wide == searched ? test.size() / searched.queriesPerSecond() : 0));
       if (b != null) b.saver().save(run.dualTower());
       RerankConfig.save(run, towerName, choice.weight(), rrBeam, priorWeight, note, text == null ? null : text.name(), b != null && text != null);
-      log.println("re-rank: " + note);
+      log.println("re-rank: " + shortNote(note));
     }
     return new Rerank(rerank, rerankQps, choice, note);
+  }
+
+  /** Where a re-rank note's list of the candidates tried on val begins (metrics.json and rerank.json keep it). */
+  static final String TRIED = "; tried: ";
+
+  /** A re-rank note without its list of candidates, for the log. */
+  public static String shortNote(String note) {
+    int at = note.indexOf(TRIED);
+    return at < 0 ? note : note.substring(0, at);
   }
 
   /** The caption-matching baseline's rows: test metrics and queries/s, val metrics (null without val queries). */
   record CaptionMatchRows(Metrics test, double qps, Metrics val) {}
 
-  private static CaptionMatchRows captionMatch(TextEmbedder text, CaptionSpace.Space space, PairSet val, PairSet test, PrintStream log) {
+  private static CaptionMatchRows captionMatch(TextEmbedder text, CaptionSpace.Space space, PairSet val, PairSet test, Backend be, PrintStream log) {
     long c0 = System.nanoTime();
-    List<int[]> r = new CaptionMatch(text, space).rank(test.texts(), 10, 256);
+    List<int[]> r = new CaptionMatch(be, text, space).rank(test.texts(), 10, 256);
     double qps = test.size() / Math.max(1e-9, (System.nanoTime() - c0) / 1e9);
     Metrics captionVal = null;
     if (val.size() > 0) {
-      captionVal = Metrics.of(new CaptionMatch(text, space).rank(val.texts(), 10, 256), val.relevant());
+      captionVal = Metrics.of(new CaptionMatch(be, text, space).rank(val.texts(), 10, 256), val.relevant());
       log.printf("caption match: val R@1 %.2f, R@10 %.2f (%d queries)%n", captionVal.r1(), captionVal.r10(), val.size());
     }
     return new CaptionMatchRows(Metrics.of(r, test.relevant()), qps, captionVal);
