@@ -36,7 +36,8 @@ public final class Tensor implements AutoCloseable {
   /** Shared, reference-counted holder of a buffer: closing the last view releases the memory. */
   static final class Storage {
     final Buffer buffer;
-    int refs = 1;
+    // Atomic: the shards of a data-parallel step take views of the same parameters on several threads.
+    final java.util.concurrent.atomic.AtomicInteger refs = new java.util.concurrent.atomic.AtomicInteger(1);
 
     Storage(Buffer buffer) {
       this.buffer = buffer;
@@ -285,7 +286,7 @@ public final class Tensor implements AutoCloseable {
 
   /** The same data without history: gradients stop here (the paper's sg[.] operator). */
   public Tensor detach() {
-    storage.refs++;
+    storage.refs.incrementAndGet();
     return new Tensor(storage, shape, strides, offset, dtype);
   }
 
@@ -307,7 +308,7 @@ public final class Tensor implements AutoCloseable {
 
   /** A new view of the same storage (increments its reference count). */
   public Tensor view(int[] newShape, int[] newStrides, int newOffset) {
-    storage.refs++;
+    storage.refs.incrementAndGet();
     return new Tensor(storage, newShape, newStrides, newOffset, dtype);
   }
 
@@ -443,6 +444,6 @@ public final class Tensor implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
-    if (--storage.refs == 0) storage.buffer.close();
+    if (storage.refs.decrementAndGet() == 0) storage.buffer.close();
   }
 }

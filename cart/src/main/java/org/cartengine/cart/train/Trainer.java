@@ -66,6 +66,24 @@ public final class Trainer {
     this.opt = new Adam(trainable(), 0.9, 0.98, 1e-9, 0.0);
     this.checkpoint = new Checkpoint(model, align, outDir);
     this.objective = new TrainingLoss(model, ids, cfg, align);
+    this.parallel = new DataParallelStep(model.backend(), objective, rng, trainable(), Integer.getInteger(SHARDS_PROPERTY, model.backend().shardThreads()));
+  }
+
+  /** {@code -Dcart.train.shards=N}: data-parallel shards per step (default: the backend's threads; 1 = off). */
+  public static final String SHARDS_PROPERTY = "cart.train.shards";
+
+  private DataParallelStep parallel;
+
+  /** Sets the number of data-parallel shards per step (1: the whole batch on one thread, kernels split across threads). */
+  public Trainer shards(int n) {
+    if (n < 1) throw new IllegalArgumentException("shards must be >= 1, got " + n);
+    parallel = new DataParallelStep(model.backend(), objective, rng, trainable(), n);
+    return this;
+  }
+
+  /** The data-parallel shards a batch of the configured size runs as. */
+  public int shards() {
+    return parallel.shardsFor(cfg.batchSize());
   }
 
   /** The retriever's parameters, and the alignment head's under "align.". */
@@ -241,6 +259,15 @@ public final class Trainer {
   double trainStep(PairSet train, int[] rows, double lr) {
     // The step's activations, gradients and masks go back to the backend when it ends (on CUDA to the caching
     // allocator), not when the garbage collector finds them: parameters and Adam's moments live outside the scope.
+    if (parallel.shardsFor(rows.length) > 1) {
+      try (BufferScope scope = BufferScope.open()) {
+        double v = parallel.forwardBackward(train, rows);
+        if (!Double.isFinite(v)) return v;
+        opt.step(lr, cfg.clipNorm());
+        opt.zeroGrad();
+        return v;
+      }
+    }
     try (BufferScope scope = BufferScope.open()) {
       Tensor loss = loss(train, rows);
       double v = loss.item();

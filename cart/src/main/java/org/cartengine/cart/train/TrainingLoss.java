@@ -32,14 +32,23 @@ final class TrainingLoss {
 
   /** Eq. (8) on one batch. With R-Drop the batch is duplicated so both dropout passes run as one forward. */
   Tensor of(PairSet train, int[] rows) {
+    return of(train, rows, 0, rows.length);
+  }
+
+  /**
+   * The share of rows [lo, hi) of the batch in eq. (8) on the whole batch: the mean over those rows, times their
+   * fraction of the batch, so the shards' losses (and gradients) of a data-parallel step add up to the batch's. Both
+   * R-Drop passes of a row run in its shard; the alignment head's in-batch negatives are the whole batch's items.
+   */
+  Tensor of(PairSet train, int[] rows, int lo, int hi) {
     Backend be = model.backend();
-    int b = rows.length, copies = cfg.rdrop() ? 2 : 1, j = ids.length();
+    int b = hi - lo, copies = cfg.rdrop() ? 2 : 1, j = ids.length();
     List<int[]> qs = new ArrayList<>();
     int[] targets = new int[copies * b * j];
     for (int c = 0; c < copies; c++) {
       for (int i = 0; i < b; i++) {
-        qs.add(train.queries().get(rows[i]));
-        int item = train.items()[rows[i]];
+        qs.add(train.queries().get(rows[lo + i]));
+        int item = train.items()[rows[lo + i]];
         for (int p = 0; p < j; p++) targets[(c * b + i) * j + p] = ids.token(item, p);
       }
     }
@@ -62,22 +71,25 @@ final class TrainingLoss {
       }
       total = total == null ? term : total.add(term);
     }
-    if (align != null) total = total.add(alignment(train, rows, enc, copies).mul(align.weight()));
-    return total;
+    if (align != null) total = total.add(alignment(train, rows, lo, hi, enc, copies).mul(align.weight()));
+    return b == rows.length ? total : total.mul((double) b / rows.length);
   }
 
   /**
    * In-batch InfoNCE of the alignment head against the fixed item embeddings, over the distinct items
    * of the batch (an item present twice is not its own negative); both R-Drop copies take part.
    */
-  private Tensor alignment(PairSet train, int[] rows, CartModel.Encoded enc, int copies) {
+  private Tensor alignment(PairSet train, int[] rows, int lo, int hi, CartModel.Encoded enc, int copies) {
     Backend be = model.backend();
-    int b = rows.length;
-    int[] rowItems = new int[copies * b];
-    for (int r = 0; r < copies * b; r++) rowItems[r] = train.items()[rows[r % b]];
+    int n = rows.length, b = hi - lo;
+    int[] rowItems = new int[n];
+    for (int r = 0; r < n; r++) rowItems[r] = train.items()[rows[r]];
+    // The columns are the distinct items of the whole batch (a function of the item set, not of the R-Drop copy).
     InBatchItems in = InBatchItems.of(rowItems);
+    int[] targets = new int[copies * b];
+    for (int r = 0; r < copies * b; r++) targets[r] = in.targets()[lo + r % b];
     Tensor it = Embedding.lookup(align.items(), Tensor.ofInts(be, in.columns(), in.columns().length));
     Tensor logits = align.head().embed(enc).matmul(it.t()).mul(1.0 / AlignedTower.TEMPERATURE);
-    return Softmax.crossEntropy(logits, Tensor.ofInts(be, in.targets(), copies * b), -1, 0, copies * b);
+    return Softmax.crossEntropy(logits, Tensor.ofInts(be, targets, copies * b), -1, 0, copies * b);
   }
 }

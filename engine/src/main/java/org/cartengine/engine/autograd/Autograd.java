@@ -75,6 +75,12 @@ public final class Autograd {
           + (t.node() != null ? " (output of " + t.node().op + ")" : ""));
     if (g.dtype() != t.dtype()) throw new IllegalStateException("gradient dtype " + g.dtype() + " for a " + t.dtype() + " tensor");
     if (!g.isContiguous() || g.offset() != 0) g = g.contiguous();
+    LeafGradients sink = LeafGradients.current();
+    if (sink != null && t.node() == null) {
+      // A data-parallel shard: the leaf (a parameter) is shared with other threads, its gradient is not.
+      sink.add(t, g);
+      return;
+    }
     Tensor cur = t.grad();
     if (cur == null) {
       t.setGrad(g);
@@ -87,6 +93,12 @@ public final class Autograd {
   /** As {@link #accumulate} for a gradient that is shared with other tensors (copied before it is stored). */
   public static void accumulateShared(Tensor t, Tensor g) {
     if (t == null || !t.requiresGrad()) return;
+    LeafGradients sink = LeafGradients.current();
+    if (sink != null && t.node() == null) {
+      // The sink copies or adds g into its own buffer, so a shared g needs no copy here.
+      accumulate(t, g.isContiguous() && g.offset() == 0 ? sharedView(g) : g.contiguous());
+      return;
+    }
     if (t.grad() == null) {
       Tensor copy = Tensor.zeros(g.backend(), g.dtype(), g.shape());
       Tensor src = g.contiguous();

@@ -59,6 +59,22 @@ public interface Backend extends AutoCloseable {
    */
   void copyStrided(Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides, int[] shape, boolean accumulate);
 
+  // ---------------------------------------------------------------- data-parallel shards
+
+  /** How many shards of a data-parallel step this backend runs at once (1: one after another). */
+  default int shardThreads() {
+    return 1;
+  }
+
+  /**
+   * Runs {@code task} for shards 0..n-1, up to {@link #shardThreads()} at a time, each on one thread from start to
+   * end, with the kernels it calls running on that thread alone (a step's small kernels do not pay for a hand-off;
+   * the shards keep the cores busy instead). Returns when all have run; rethrows the first failure.
+   */
+  default void forEachShard(int n, java.util.function.IntConsumer task) {
+    for (int i = 0; i < n; i++) task.accept(i);
+  }
+
   /** y += alpha * x over n elements. */
   void axpy(double alpha, Buffer x, Buffer y, int n);
 

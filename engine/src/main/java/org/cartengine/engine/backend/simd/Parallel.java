@@ -76,6 +76,41 @@ final class Parallel {
     }
   }
 
+  /**
+   * Runs task(0..n-1) on the caller and the workers, each index on one thread from start to end. While they run this
+   * call owns the workers, so every loop inside a task runs inline on its thread. When another loop owns them, the
+   * tasks run one after another on the caller.
+   */
+  void forEachTask(int n, java.util.function.IntConsumer task) {
+    if (n <= 1 || threads == 1 || !BUSY.compareAndSet(false, true)) {
+      for (int i = 0; i < n; i++) task.accept(i);
+      return;
+    }
+    try {
+      AtomicInteger next = new AtomicInteger();
+      Runnable loop = () -> {
+        for (int t; (t = next.getAndIncrement()) < n; ) task.accept(t);
+      };
+      int helpers = Math.min(threads, n) - 1;
+      Worker[] ws = workers(helpers);
+      for (int h = 0; h < helpers; h++) ws[h].post(loop);
+      Throwable failure = null;
+      try {
+        loop.run();
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      }
+      for (int h = 0; h < helpers; h++) {
+        Throwable t = ws[h].await();
+        if (failure == null) failure = t;
+      }
+      if (failure instanceof RuntimeException re) throw re;
+      if (failure instanceof Error er) throw er;
+    } finally {
+      BUSY.set(false);
+    }
+  }
+
   /** At least {@code count} started workers; the lock is taken only when more are needed. */
   private static Worker[] workers(int count) {
     Worker[] ws = workers;

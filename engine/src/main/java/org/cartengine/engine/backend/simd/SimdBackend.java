@@ -84,6 +84,16 @@ public class SimdBackend extends ReferenceBackend {
     return simd;
   }
 
+  @Override
+  public int shardThreads() {
+    return par.threads;
+  }
+
+  @Override
+  public void forEachShard(int n, java.util.function.IntConsumer task) {
+    par.forEachTask(n, task);
+  }
+
   public int threads() {
     return par.threads;
   }
