@@ -301,26 +301,28 @@ final class GemmF32 {
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
     }
+    // No vector crosses a call: C2 inlines a helper here only when its profile calls it hot, and a vector passed to a
+    // helper it did not inline is boxed (two objects per vector per call). Which way it went depended on which
+    // GEMMs ran while the kernel was profiled: the same training step ran at 1,300 or 400 samples/s from one JVM
+    // to the next (2-core AMD EPYC, JDK 17; -XX:+LogCompilation showed "too big" for the helper in the slow runs).
     if (add) {
-      addRow(c, co, c00, c01);
-      addRow(c, co + ldc, c10, c11);
-      addRow(c, co + 2 * ldc, c20, c21);
-      addRow(c, co + 3 * ldc, c30, c31);
-    } else {
-      c00.intoArray(c, co);
-      c01.intoArray(c, co + L);
-      c10.intoArray(c, co + ldc);
-      c11.intoArray(c, co + ldc + L);
-      c20.intoArray(c, co + 2 * ldc);
-      c21.intoArray(c, co + 2 * ldc + L);
-      c30.intoArray(c, co + 3 * ldc);
-      c31.intoArray(c, co + 3 * ldc + L);
+      c00 = c00.add(FloatVector.fromArray(S, c, co));
+      c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+      c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+      c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+      c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
     }
-  }
-
-  private static void addRow(float[] c, int o, FloatVector v0, FloatVector v1) {
-    v0.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-    v1.add(FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+    c00.intoArray(c, co);
+    c01.intoArray(c, co + L);
+    c10.intoArray(c, co + ldc);
+    c11.intoArray(c, co + ldc + L);
+    c20.intoArray(c, co + 2 * ldc);
+    c21.intoArray(c, co + 2 * ldc + L);
+    c30.intoArray(c, co + 3 * ldc);
+    c31.intoArray(c, co + 3 * ldc + L);
   }
 
   /** The scalar path's micro-kernel: a 4 x 4 tile in 16 local accumulators. */
