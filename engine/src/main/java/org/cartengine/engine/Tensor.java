@@ -68,6 +68,13 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(new Storage(be.allocate(dtype, n)), shape.clone(), Shape.contiguousStrides(shape), 0, dtype);
   }
 
+  /** A tensor whose contents are unspecified, for an output the caller overwrites entirely ({@link Backend#allocateUninitialized}). */
+  public static Tensor uninitialized(Backend be, DType dtype, int... shape) {
+    int n = Shape.numel(shape);
+    if (!be.supports(dtype)) throw new IllegalArgumentException("backend " + be.name() + " does not support " + dtype);
+    return new Tensor(new Storage(be.allocateUninitialized(dtype, n)), shape.clone(), Shape.contiguousStrides(shape), 0, dtype);
+  }
+
   public static Tensor zeros(DType dtype, int... shape) {
     return zeros(Backends.get(), dtype, shape);
   }

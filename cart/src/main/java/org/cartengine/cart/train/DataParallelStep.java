@@ -76,8 +76,12 @@ final class DataParallelStep {
       for (int k = 0; k < s; k++) {
         Tensor gk = sinks[k].get(p);
         if (gk == null) continue;
-        if (sum == null) sum = Tensor.zeros(be, p.dtype(), p.shape());
-        be.axpy(1.0, gk.buffer(), sum.buffer(), p.numel());
+        if (sum == null) {
+          sum = Tensor.uninitialized(be, p.dtype(), p.shape());
+          be.copyStrided(gk.buffer(), 0, new int[] {1}, sum.buffer(), 0, new int[] {1}, new int[] {p.numel()}, false);
+        } else {
+          be.axpy(1.0, gk.buffer(), sum.buffer(), p.numel());
+        }
       }
       if (sum != null) p.setGrad(sum);
     }

@@ -100,9 +100,9 @@ public final class Autograd {
       return;
     }
     if (t.grad() == null) {
-      Tensor copy = Tensor.zeros(g.backend(), g.dtype(), g.shape());
-      Tensor src = g.contiguous();
-      g.backend().axpy(1.0, src.buffer(), copy.buffer(), copy.numel());
+      // A copy of g: the strided copy writes every element.
+      Tensor copy = Tensor.uninitialized(g.backend(), g.dtype(), g.shape());
+      g.backend().copyStrided(g.buffer(), g.offset(), g.strides(), copy.buffer(), 0, copy.strides(), g.shape(), false);
       accumulate(t, copy);
     } else {
       accumulate(t, g.isContiguous() && g.offset() == 0 ? sharedView(g) : g.contiguous());

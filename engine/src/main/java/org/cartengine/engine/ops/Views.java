@@ -20,7 +20,8 @@ public final class Views {
   /** A contiguous tensor starting at offset 0: this one if it already is, else a copy. */
   public static Tensor contiguous(Tensor x) {
     if (x.isContiguous() && x.offset() == 0) return x;
-    Tensor out = Tensor.zeros(x.backend(), x.dtype(), x.shape());
+    // The copy below writes every element of out.
+    Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), x.shape());
     x.backend().copyStrided(x.buffer(), x.offset(), x.strides(), out.buffer(), 0, out.strides(), x.shape(), false);
     return record(out, "contiguous", g -> accumulateShared(x, g), x);
   }
@@ -178,7 +179,7 @@ public final class Views {
 
   /** A fresh contiguous copy (never the same storage). */
   public static Tensor contiguousCopy(Tensor x) {
-    Tensor out = Tensor.zeros(x.backend(), x.dtype(), x.shape());
+    Tensor out = Tensor.uninitialized(x.backend(), x.dtype(), x.shape());
     x.backend().copyStrided(x.buffer(), x.offset(), x.strides(), out.buffer(), 0, out.strides(), x.shape(), false);
     return out;
   }

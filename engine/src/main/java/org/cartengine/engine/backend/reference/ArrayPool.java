@@ -28,8 +28,8 @@ final class ArrayPool {
     return ((long) dt.ordinal() << 32) | n;
   }
 
-  /** A zero-filled array of exactly n elements from the pool, or null. */
-  static Object take(DType dt, int n) {
+  /** An array of exactly n elements from the pool, zero-filled if {@code zeroed}, or null. */
+  static Object take(DType dt, int n, boolean zeroed) {
     if (n < MIN_LENGTH) return null;
     Object a;
     synchronized (ArrayPool.class) {
@@ -38,6 +38,7 @@ final class ArrayPool {
       a = q.pop();
       pooledBytes -= (long) n * dt.bytes;
     }
+    if (!zeroed) return a;
     if (a instanceof float[] f) java.util.Arrays.fill(f, 0f);
     else if (a instanceof double[] d) java.util.Arrays.fill(d, 0.0);
     else java.util.Arrays.fill((int[]) a, 0);

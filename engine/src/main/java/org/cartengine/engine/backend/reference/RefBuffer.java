@@ -11,8 +11,13 @@ public final class RefBuffer extends Buffer {
   public final int[] i;
 
   public RefBuffer(Backend backend, DType dtype, int n) {
+    this(backend, dtype, n, true);
+  }
+
+  /** zeroed false: a pooled array keeps what its last user left (the caller overwrites every element). */
+  public RefBuffer(Backend backend, DType dtype, int n, boolean zeroed) {
     super(backend, dtype, n);
-    Object pooled = ArrayPool.take(dtype, n);
+    Object pooled = ArrayPool.take(dtype, n, zeroed);
     f = dtype == DType.F32 ? (pooled != null ? (float[]) pooled : new float[n]) : null;
     d = dtype == DType.F64 ? (pooled != null ? (double[]) pooled : new double[n]) : null;
     i = dtype == DType.I32 ? (pooled != null ? (int[]) pooled : new int[n]) : null;

@@ -39,7 +39,13 @@ public class ReferenceBackend implements Backend {
   @Override
   public Buffer allocate(DType dtype, int n) {
     if (n < 0) throw new IllegalArgumentException("allocate: negative size " + n);
-    return new RefBuffer(this, dtype, n);
+    return new RefBuffer(this, dtype, n, true);
+  }
+
+  @Override
+  public Buffer allocateUninitialized(DType dtype, int n) {
+    if (n < 0) throw new IllegalArgumentException("allocate: negative size " + n);
+    return new RefBuffer(this, dtype, n, false);
   }
 
   @Override
