@@ -143,6 +143,9 @@ public final class CartPipeline {
       log.printf("alignment head: query -> item embedding space (%d-d), InfoNCE weight %.2f%n", ds.dim(), spec.alignWeight());
     }
     Trainer trainer = new Trainer(model, rng, ids, tc, run.dir, false, align);
+    log.printf("training step: %s%n", trainer.shards() > 1
+        ? trainer.shards() + " data-parallel shards of each batch of " + tc.batchSize() + ", one per thread (-D" + Trainer.SHARDS_PROPERTY + "=1: one shard, kernels split across threads)"
+        : "one shard per batch of " + tc.batchSize());
     if (resume) {
       int done = trainer.resume();
       if (done > 0) log.printf("resumed after epoch %d from %s%n", done, trainer.lastCheckpoint());
