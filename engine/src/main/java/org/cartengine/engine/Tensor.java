@@ -63,16 +63,19 @@ public final class Tensor implements AutoCloseable {
 
   /** A tensor owning a fresh zero-filled buffer. */
   public static Tensor zeros(Backend be, DType dtype, int... shape) {
+    return allocated(be, dtype, shape, true);
+  }
+
+  private static Tensor allocated(Backend be, DType dtype, int[] shape, boolean zeroed) {
     int n = Shape.numel(shape);
     if (!be.supports(dtype)) throw new IllegalArgumentException("backend " + be.name() + " does not support " + dtype);
-    return new Tensor(new Storage(be.allocate(dtype, n)), shape.clone(), Shape.contiguousStrides(shape), 0, dtype);
+    Buffer b = zeroed ? be.allocate(dtype, n) : be.allocateUninitialized(dtype, n);
+    return new Tensor(new Storage(b), shape.clone(), Shape.contiguousStrides(shape), 0, dtype);
   }
 
   /** A tensor whose contents are unspecified, for an output the caller overwrites entirely ({@link Backend#allocateUninitialized}). */
   public static Tensor uninitialized(Backend be, DType dtype, int... shape) {
-    int n = Shape.numel(shape);
-    if (!be.supports(dtype)) throw new IllegalArgumentException("backend " + be.name() + " does not support " + dtype);
-    return new Tensor(new Storage(be.allocateUninitialized(dtype, n)), shape.clone(), Shape.contiguousStrides(shape), 0, dtype);
+    return allocated(be, dtype, shape, false);
   }
 
   public static Tensor zeros(DType dtype, int... shape) {

@@ -21,6 +21,9 @@ final class BudgetPlanner {
   private long calibrationEnd;
   private long stepsEnd;
   private int calibrationEndStep;
+  /** When the last epoch's validation ended, and the steps done then (0: no epoch yet in this call). */
+  private long lastEpochEnd;
+  private int lastEpochEndStep;
 
   BudgetPlanner(double budgetSeconds, int stepsPerEpoch, int maxSteps, boolean quiet) {
     this.budgetSeconds = budgetSeconds;
@@ -85,7 +88,4 @@ final class BudgetPlanner {
           steps / (double) stepsPerEpoch, perStep, valSecs);
     return steps;
   }
-
-  private long lastEpochEnd;
-  private int lastEpochEndStep;
 }

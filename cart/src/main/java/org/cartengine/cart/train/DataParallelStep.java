@@ -8,6 +8,7 @@ import org.cartengine.engine.autograd.LeafGradients;
 import org.cartengine.engine.backend.Backend;
 import org.cartengine.engine.backend.BufferScope;
 import org.cartengine.engine.nn.Rng;
+import org.cartengine.engine.ops.Views;
 
 /**
  * The forward and backward of one batch as data-parallel shards: the batch is cut into one contiguous shard per
@@ -76,12 +77,8 @@ final class DataParallelStep {
       for (int k = 0; k < s; k++) {
         Tensor gk = sinks[k].get(p);
         if (gk == null) continue;
-        if (sum == null) {
-          sum = Tensor.uninitialized(be, p.dtype(), p.shape());
-          be.copyStrided(gk.buffer(), 0, new int[] {1}, sum.buffer(), 0, new int[] {1}, new int[] {p.numel()}, false);
-        } else {
-          be.axpy(1.0, gk.buffer(), sum.buffer(), p.numel());
-        }
+        if (sum == null) sum = Views.contiguousCopy(gk);
+        else be.axpy(1.0, gk.buffer(), sum.buffer(), p.numel());
       }
       if (sum != null) p.setGrad(sum);
     }

@@ -259,20 +259,16 @@ public final class Trainer {
   double trainStep(PairSet train, int[] rows, double lr) {
     // The step's activations, gradients and masks go back to the backend when it ends (on CUDA to the caching
     // allocator), not when the garbage collector finds them: parameters and Adam's moments live outside the scope.
-    if (parallel.shardsFor(rows.length) > 1) {
-      try (BufferScope scope = BufferScope.open()) {
-        double v = parallel.forwardBackward(train, rows);
-        if (!Double.isFinite(v)) return v;
-        opt.step(lr, cfg.clipNorm());
-        opt.zeroGrad();
-        return v;
-      }
-    }
     try (BufferScope scope = BufferScope.open()) {
-      Tensor loss = loss(train, rows);
-      double v = loss.item();
+      double v;
+      if (parallel.shardsFor(rows.length) > 1) {
+        v = parallel.forwardBackward(train, rows);
+      } else {
+        Tensor loss = loss(train, rows);
+        v = loss.item();
+        if (Double.isFinite(v)) loss.backward();
+      }
       if (!Double.isFinite(v)) return v;
-      loss.backward();
       opt.step(lr, cfg.clipNorm());
       opt.zeroGrad();
       return v;

@@ -93,13 +93,10 @@ public final class Autograd {
   /** As {@link #accumulate} for a gradient that is shared with other tensors (copied before it is stored). */
   public static void accumulateShared(Tensor t, Tensor g) {
     if (t == null || !t.requiresGrad()) return;
-    LeafGradients sink = LeafGradients.current();
-    if (sink != null && t.node() == null) {
-      // The sink copies or adds g into its own buffer, so a shared g needs no copy here.
-      accumulate(t, g.isContiguous() && g.offset() == 0 ? sharedView(g) : g.contiguous());
-      return;
-    }
-    if (t.grad() == null) {
+    // A gradient that becomes t.grad must be a copy of the shared g; one added into an existing gradient, or into a
+    // data-parallel shard's sink (which copies or adds it into a buffer of its own), may be a view of it.
+    boolean stored = t.grad() == null && !(LeafGradients.current() != null && t.node() == null);
+    if (stored) {
       // A copy of g: the strided copy writes every element.
       Tensor copy = Tensor.uninitialized(g.backend(), g.dtype(), g.shape());
       g.backend().copyStrided(g.buffer(), g.offset(), g.strides(), copy.buffer(), 0, copy.strides(), g.shape(), false);

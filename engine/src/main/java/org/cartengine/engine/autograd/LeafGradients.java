@@ -1,9 +1,7 @@
 package org.cartengine.engine.autograd;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.cartengine.engine.Tensor;
@@ -36,11 +34,6 @@ public final class LeafGradients {
     return touched.contains(leaf) ? sums.get(leaf) : null;
   }
 
-  /** The leaves that received a gradient since the last bind. */
-  public List<Tensor> leaves() {
-    return new ArrayList<>(touched);
-  }
-
   /** The sink bound to this thread, or null. */
   static LeafGradients current() {
     return CURRENT.get();
@@ -56,13 +49,6 @@ public final class LeafGradients {
     if (touched.add(leaf)) s.backend().copyStrided(g.buffer(), 0, new int[] {1}, s.buffer(), 0, new int[] {1}, new int[] {s.numel()}, false);
     else s.backend().axpy(1.0, g.buffer(), s.buffer(), s.numel());
     g.close();
-  }
-
-  /** Releases the reused sums. */
-  public void free() {
-    for (Tensor s : sums.values()) s.close();
-    sums.clear();
-    touched.clear();
   }
 
   /** The binding of a sink to a thread. */

@@ -50,30 +50,8 @@ final class Parallel {
       if (n > 0) body.run(0, n);
       return;
     }
-    try {
-      int c = (int) chunks;
-      AtomicInteger next = new AtomicInteger();
-      Runnable loop = () -> {
-        for (int t; (t = next.getAndIncrement()) < c; ) body.run((int) ((long) n * t / c), (int) ((long) n * (t + 1) / c));
-      };
-      int helpers = Math.min(threads, c) - 1;
-      Worker[] ws = workers(helpers);
-      for (int h = 0; h < helpers; h++) ws[h].post(loop);
-      Throwable failure = null;
-      try {
-        loop.run();
-      } catch (RuntimeException | Error e) {
-        failure = e;
-      }
-      for (int h = 0; h < helpers; h++) {
-        Throwable t = ws[h].await();
-        if (failure == null) failure = t;
-      }
-      if (failure instanceof RuntimeException re) throw re;
-      if (failure instanceof Error er) throw er;
-    } finally {
-      BUSY.set(false);
-    }
+    int c = (int) chunks;
+    runOwned(c, t -> body.run((int) ((long) n * t / c), (int) ((long) n * (t + 1) / c)));
   }
 
   /**
@@ -86,12 +64,20 @@ final class Parallel {
       for (int i = 0; i < n; i++) task.accept(i);
       return;
     }
+    runOwned(n, task);
+  }
+
+  /**
+   * With the workers owned (BUSY set by the caller, released here): tasks 0..c-1 taken from a shared counter by the
+   * caller and up to {@code threads - 1} workers; rethrows the first failure once all have finished.
+   */
+  private void runOwned(int c, java.util.function.IntConsumer task) {
     try {
       AtomicInteger next = new AtomicInteger();
       Runnable loop = () -> {
-        for (int t; (t = next.getAndIncrement()) < n; ) task.accept(t);
+        for (int t; (t = next.getAndIncrement()) < c; ) task.accept(t);
       };
-      int helpers = Math.min(threads, n) - 1;
+      int helpers = Math.min(threads, c) - 1;
       Worker[] ws = workers(helpers);
       for (int h = 0; h < helpers; h++) ws[h].post(loop);
       Throwable failure = null;
