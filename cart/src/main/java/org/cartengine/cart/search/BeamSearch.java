@@ -46,10 +46,42 @@ public final class BeamSearch {
       throw new IllegalArgumentException("beam search: the trie's identifiers have " + trie.length() + " tokens, the model decodes " + model.cfg.idLength());
     int qn = q.size();
     if (qn == 0) return List.of();
+    return search(model, q, trie, beam, k, scoring, prior, shards(model.backend(), qn));
+  }
+
+  /** As above, the batch cut into {@code shards} slices decoded side by side (1: whole); results do not depend on it. */
+  static List<List<Hit>> search(CartModel model, QueryBatch q, PrefixTrie trie, int beam, int k, BeamScoring scoring, BeamPrior prior, int shards) {
+    int qn = q.size();
+    if (shards < 1 || shards > qn) throw new IllegalArgumentException("beam search: " + shards + " shards for " + qn + " queries");
+    // A served model is put in eval mode once at load; during training, validation finds it in train mode.
+    if (model.isTraining()) model.train(false);
+    if (shards == 1) return searchShard(model, q, trie, beam, k, scoring, prior);
+    // Queries are independent: each shard decodes its slice of the batch on one core with every kernel inline, where
+    // one batch split kernel by kernel would hand off (and wait) a few hundred times per step on small matrices.
+    @SuppressWarnings("unchecked")
+    List<List<Hit>>[] parts = new List[shards];
+    model.backend().forEachShard(shards, s -> {
+      int lo = (int) ((long) qn * s / shards), hi = (int) ((long) qn * (s + 1) / shards);
+      BeamPrior p = prior == null ? null : (query, node) -> prior.score(query + lo, node);
+      parts[s] = searchShard(model, q.rows(model.backend(), lo, hi), trie, beam, k, scoring, p);
+    });
+    List<List<Hit>> out = new ArrayList<>(qn);
+    for (List<List<Hit>> part : parts) out.addAll(part);
+    return out;
+  }
+
+  /** Queries per shard below which a batch is decoded whole: a shard's fixed cost (the encoder call, the hand-off) needs a few queries to pay. */
+  static final int MIN_SHARD_QUERIES = 8;
+
+  /** How many shards a batch of {@code queries} is cut into: the backend's shard threads, at least {@link #MIN_SHARD_QUERIES} queries each. */
+  static int shards(Backend be, int queries) {
+    return Math.max(1, Math.min(be.shardThreads(), queries / MIN_SHARD_QUERIES));
+  }
+
+  private static List<List<Hit>> searchShard(CartModel model, QueryBatch q, PrefixTrie trie, int beam, int k, BeamScoring scoring, BeamPrior prior) {
+    int qn = q.size();
     Backend be = model.backend();
     try (Autograd.Scope ng = Autograd.noGrad()) {
-      // A served model is put in eval mode once at load; during training, validation finds it in train mode.
-      if (model.isTraining()) model.train(false);
       IncrementalDecoder decoder = model.startDecoding(model.encode(q.ids(), q.padding(), q.positions()));
       TopBeams[] top = new TopBeams[qn];
       for (int i = 0; i < qn; i++) top[i] = new TopBeams(beam);

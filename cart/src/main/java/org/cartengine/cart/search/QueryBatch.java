@@ -26,4 +26,16 @@ public record QueryBatch(Tensor ids, Tensor padding, Tensor positions, int size,
     }
     return new QueryBatch(Tensor.ofInts(be, ids, b, t), Tensor.ofInts(be, pad, b, t), Tensor.ofInts(be, pos, b, t), b, t);
   }
+
+  /** Queries [lo, hi) of this batch, padded to the same length. */
+  public QueryBatch rows(Backend be, int lo, int hi) {
+    if (lo < 0 || hi > size || lo > hi) throw new IllegalArgumentException("query rows [" + lo + ", " + hi + ") of a batch of " + size);
+    int n = hi - lo;
+    return new QueryBatch(Tensor.ofInts(be, slice(ids, lo, hi), n, length), Tensor.ofInts(be, slice(padding, lo, hi), n, length),
+        Tensor.ofInts(be, slice(positions, lo, hi), n, length), n, length);
+  }
+
+  private int[] slice(Tensor t, int lo, int hi) {
+    return java.util.Arrays.copyOfRange(t.toIntArray(), lo * length, hi * length);
+  }
 }

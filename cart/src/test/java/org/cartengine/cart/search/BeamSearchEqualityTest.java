@@ -76,6 +76,40 @@ class BeamSearchEqualityTest {
     }
   }
 
+  /** A batch cut into shards decoded side by side gives what the whole batch gives, query by query, with and without a prior. */
+  @Property(tries = 20)
+  void shardedSearchEqualsWholeBatch(@ForAll("backends") String backend, @ForAll long seed) {
+    Random r = new Random(seed);
+    Backend be = CREATED.computeIfAbsent(backend, Backends::create);
+    DType dt = backend.equals("reference") ? DType.F64 : DType.F32;
+    int[] vocab = {1 + r.nextInt(7), 1 + r.nextInt(7), 0};
+    Identifiers ids = randomIds(r, 1 + r.nextInt(80), vocab);
+    CartConfig cfg = new CartConfig(30, ids.vocabSizes(), 8, 2, 16, 1, 1 + r.nextInt(2), 0.1, 8, r.nextBoolean());
+    CartModel model = new CartModel(be, dt, new Rng(seed), cfg);
+    List<int[]> queries = new ArrayList<>();
+    for (int i = 2 + r.nextInt(30); i > 0; i--) {
+      int[] q = new int[r.nextInt(10)];
+      for (int j = 0; j < q.length; j++) q[j] = 1 + r.nextInt(29);
+      queries.add(q);
+    }
+    QueryBatch batch = QueryBatch.of(be, queries, cfg.maxQueryLength());
+    int beam = 1 + r.nextInt(6), k = 1 + r.nextInt(beam), shards = 2 + r.nextInt(Math.min(3, queries.size() - 1));
+    // A prior that depends on the query's row: a shard must see its rows under their batch numbers.
+    BeamPrior prior = r.nextBoolean() ? null : (query, node) -> 0.01 * ((query * 31 + node * 7) % 13);
+    List<List<BeamSearch.Hit>> whole = BeamSearch.search(model, batch, ids.trie(), beam, k, BeamScoring.DEFAULT, prior, 1);
+    List<List<BeamSearch.Hit>> cut = BeamSearch.search(model, batch, ids.trie(), beam, k, BeamScoring.DEFAULT, prior, shards);
+    assertEquals(whole.size(), cut.size(), "one result list per query");
+    for (int q = 0; q < whole.size(); q++) {
+      List<BeamSearch.Hit> a = whole.get(q), b = cut.get(q);
+      String where = backend + " " + shards + " shards, query " + q + ": whole " + a + " sharded " + b;
+      assertEquals(a.size(), b.size(), where);
+      for (int i = 0; i < a.size(); i++) {
+        assertEquals(a.get(i).item(), b.get(i).item(), where);
+        assertEquals(a.get(i).score(), b.get(i).score(), 1e-5, where);
+      }
+    }
+  }
+
   /** n random identifiers over the given vocabularies, made distinct by a last (unique) token as the prefix database does. */
   static Identifiers randomIds(Random r, int n, int[] vocab) {
     int len = vocab.length, maxU = 0;

@@ -49,12 +49,10 @@ public final class MultiHeadAttention extends Module {
    */
   public Tensor forwardStep(Tensor x, KvCache cache) {
     int r = x.dim(0), dh = dModel / heads;
-    cache.append(k.infer(x), v.infer(x));
-    int len = cache.length();
-    Tensor qh = q.infer(x).reshape(r, 1, heads, dh).permute(0, 2, 1, 3);
-    Tensor kh = cache.keys().reshape(r, len, heads, dh).permute(0, 2, 1, 3);
-    Tensor vh = cache.values().reshape(r, len, heads, dh).permute(0, 2, 1, 3);
-    Tensor att = Attention.attention(qh, kh, vh, null, false);
+    cache.append(k.infer(x), v.infer(x), heads);
+    // One position: [R, d] read as [R, H, 1, Dh] is what [R, 1, H, Dh] permuted to heads first would be, with no copy.
+    Tensor qh = q.infer(x).reshape(r, heads, 1, dh);
+    Tensor att = Attention.attention(qh, cache.keys(), cache.values(), null, false);
     return o.infer(att.reshape(r, dModel));
   }
 

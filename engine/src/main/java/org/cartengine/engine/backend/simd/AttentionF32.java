@@ -53,6 +53,11 @@ final class AttentionF32 {
    * the score rows (q K^T), output rows (p V) and every gradient row of the backward are this loop.
    */
   private void vecMat(float[] x, int xo, int rows, float[] m, int mo, int ld, int w, float[] y, int yo) {
+    vecMat(x, xo, rows, m, mo, ld, w, y, yo, 1f);
+  }
+
+  /** As above, times f as it is stored (the softmax's 1 / sum, with no second pass over y). */
+  private void vecMat(float[] x, int xo, int rows, float[] m, int mo, int ld, int w, float[] y, int yo, float f) {
     int c = 0;
     if (simd) {
       for (; c + 4 * L <= w; c += 4 * L) {
@@ -65,29 +70,22 @@ final class AttentionF32 {
           a2 = FloatVector.fromArray(S, m, base + 2 * L).fma(xr, a2);
           a3 = FloatVector.fromArray(S, m, base + 3 * L).fma(xr, a3);
         }
-        a0.intoArray(y, yo + c);
-        a1.intoArray(y, yo + c + L);
-        a2.intoArray(y, yo + c + 2 * L);
-        a3.intoArray(y, yo + c + 3 * L);
+        a0.mul(f).intoArray(y, yo + c);
+        a1.mul(f).intoArray(y, yo + c + L);
+        a2.mul(f).intoArray(y, yo + c + 2 * L);
+        a3.mul(f).intoArray(y, yo + c + 3 * L);
       }
       for (; c + L <= w; c += L) {
         FloatVector a0 = FloatVector.zero(S);
         for (int r = 0; r < rows; r++) a0 = FloatVector.fromArray(S, m, mo + r * ld + c).fma(FloatVector.broadcast(S, x[xo + r]), a0);
-        a0.intoArray(y, yo + c);
+        a0.mul(f).intoArray(y, yo + c);
       }
     }
     for (; c < w; c++) {
       float acc = 0;
       for (int r = 0; r < rows; r++) acc += x[xo + r] * m[mo + r * ld + c];
-      y[yo + c] = acc;
+      y[yo + c] = acc * f;
     }
-  }
-
-  /** x[o, o+n) *= a. */
-  private void scale(float[] x, int o, int n, float a) {
-    int j = 0, e = end(n);
-    for (; j < e; j += L) FloatVector.fromArray(S, x, o + j).mul(a).intoArray(x, o + j);
-    for (; j < n; j++) x[o + j] *= a;
   }
 
   private float dot(float[] a, int ao, float[] b, int bo, int d) {
@@ -102,21 +100,21 @@ final class AttentionF32 {
     return s;
   }
 
-  /** p[j] = exp(s[j] - shift) over [0, tkp) (masked scores are -inf and give 0); returns the sum. */
-  private float expShift(float[] s, int o, int tkp, float shift) {
+  /** p[j] = exp(a * s[j] - shift) over [0, tkp) (masked scores are -inf and give 0; a > 0); returns the sum. */
+  private float expShift(float[] s, int o, int tkp, float a, float shift) {
     int j = 0, e = end(tkp);
     float sum = 0;
     if (e > 0) {
       FloatVector acc = FloatVector.zero(S);
       for (; j < e; j += L) {
-        FloatVector p = FloatVector.fromArray(S, s, o + j).sub(shift).lanewise(VectorOperators.EXP);
+        FloatVector p = FloatVector.fromArray(S, s, o + j).mul(a).sub(shift).lanewise(VectorOperators.EXP);
         p.intoArray(s, o + j);
         acc = acc.add(p);
       }
       sum = acc.reduceLanes(VectorOperators.ADD);
     }
     for (; j < tkp; j++) {
-      s[o + j] = (float) Math.exp(s[o + j] - shift);
+      s[o + j] = (float) Math.exp(a * s[o + j] - shift);
       sum += s[o + j];
     }
     return sum;
@@ -132,27 +130,32 @@ final class AttentionF32 {
     return max;
   }
 
+  /** Query rows per head below which scores are dot products with the keys in place: transposing K pays only over several rows. */
+  private static final int DOT_ROWS = 4;
+
   void forward(float[] q, float[] k, float[] v, int[] pad, float[] out, float[] lse, int batch, int heads, int tq, int tk, int d, float scale, boolean causal) {
     int tkp = padded(tk);
+    boolean dots = tq < DOT_ROWS;
     par.forRange(batch * heads, 4L * tq * tk * d, (lo, hi) -> {
-      float[] kT = new float[d * tkp], s = new float[tkp];
+      float[] kT = dots ? null : new float[d * tkp], s = new float[tkp];
       for (int bh = lo; bh < hi; bh++) {
         int b = bh / heads, qo = bh * tq * d, ko = bh * tk * d;
-        transpose(k, ko, tk, d, kT, tkp);
+        if (!dots) transpose(k, ko, tk, d, kT, tkp);
         for (int i = 0; i < tq; i++) {
           int oi = qo + i * d;
-          vecMat(q, oi, d, kT, 0, tkp, tkp, s, 0);
-          scale(s, 0, tkp, scale);
+          if (dots) for (int j = 0; j < tk; j++) s[j] = dot(q, oi, k, ko + j * d, d);
+          else vecMat(q, oi, d, kT, 0, tkp, tkp, s, 0);
+          // Raw scores q.k: the scale is applied inside the exponential (it is positive, so the maximum is the same key).
           float max = mask(s, 0, pad, b, i, tq, tk, tkp, causal);
           if (max == Float.NEGATIVE_INFINITY) {
             java.util.Arrays.fill(out, oi, oi + d, 0f);
             lse[bh * tq + i] = Float.NEGATIVE_INFINITY;
             continue;
           }
-          float sum = expShift(s, 0, tkp, max);
-          scale(s, 0, tk, 1 / sum);
-          vecMat(s, 0, tk, v, ko, d, d, out, oi);
-          lse[bh * tq + i] = max + (float) Math.log(sum);
+          float sum = expShift(s, 0, tkp, scale, max * scale);
+          // Unnormalised p times V, then one division per channel instead of one per key.
+          vecMat(s, 0, tk, v, ko, d, d, out, oi, 1 / sum);
+          lse[bh * tq + i] = max * scale + (float) Math.log(sum);
         }
       }
     });
@@ -182,9 +185,8 @@ final class AttentionF32 {
             continue;
           }
           vecMat(q, oi, d, kT, 0, tkp, tkp, p, pi);
-          scale(p, pi, tkp, scale);
           mask(p, pi, pad, b, i, tq, tk, tkp, causal);
-          expShift(p, pi, tkp, l);
+          expShift(p, pi, tkp, scale, l);
           // dp_j = dout_i . v_j; D_i = dout_i . out_i is the softmax backward's row term.
           vecMat(dout, oi, d, vT, 0, tkp, tkp, dp, 0);
           float di = dot(dout, oi, out, oi, d);
