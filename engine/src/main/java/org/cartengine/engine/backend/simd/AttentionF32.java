@@ -1,6 +1,7 @@
 package org.cartengine.engine.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +19,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionF32 {
   private static final VectorSpecies<Float> S = Vec.F;
   private static final int L = Vec.L;
+
+  // The inline exp's constants (Cephes expf). Below EXP_LO the result is 0, as Math.exp's float rounding gives.
+  private static final float EXP_LO = -87.33654f, EXP_HI = 88.37626f;
+  private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+  private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+      P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+  /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer held in the low mantissa bits. */
+  private static final float ROUND = 12582912f;
+  private static final int ROUND_BITS = 0x4B400000;
 
   private final boolean simd;
   private final Parallel par;
@@ -100,24 +110,61 @@ final class AttentionF32 {
     return s;
   }
 
+  /**
+   * a . b in four independent scalar chains. For a handful of keys this beats a vector dot product: JDK 17 sums a
+   * float vector's lanes one after another (Java's order of float additions), 16 dependent adds at 512 bits.
+   */
+  private static float scalarDot(float[] a, int ao, float[] b, int bo, int d) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int c = 0;
+    for (; c + 4 <= d; c += 4) {
+      s0 += a[ao + c] * b[bo + c];
+      s1 += a[ao + c + 1] * b[bo + c + 1];
+      s2 += a[ao + c + 2] * b[bo + c + 2];
+      s3 += a[ao + c + 3] * b[bo + c + 3];
+    }
+    for (; c < d; c++) s0 += a[ao + c] * b[bo + c];
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /** p[j] = exp(a * s[j] - shift) over [0, tkp) (masked scores are -inf and give 0; a > 0); returns the sum. */
   private float expShift(float[] s, int o, int tkp, float a, float shift) {
     int j = 0, e = end(tkp);
-    float sum = 0;
     if (e > 0) {
-      FloatVector acc = FloatVector.zero(S);
       for (; j < e; j += L) {
-        FloatVector p = FloatVector.fromArray(S, s, o + j).mul(a).sub(shift).lanewise(VectorOperators.EXP);
+        // exp inline (Cephes' expf: 2^n times a degree-6 polynomial on |r| <= ln2/2, about 1 ulp): the library's EXP
+        // calls a vector math stub, which at one or two vectors per score row costs more than the row's dot products.
+        // Written out here rather than in a helper, so that no vector crosses a call C2 might not inline.
+        FloatVector x = FloatVector.fromArray(S, s, o + j).mul(a).sub(shift);
+        VectorMask<Float> zero = x.compare(VectorOperators.LT, EXP_LO);
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND)); // round(x log2 e) in the low mantissa bits
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector poly = r.fma(FloatVector.broadcast(S, P0), FloatVector.broadcast(S, P1));
+        poly = poly.fma(r, FloatVector.broadcast(S, P2));
+        poly = poly.fma(r, FloatVector.broadcast(S, P3));
+        poly = poly.fma(r, FloatVector.broadcast(S, P4));
+        poly = poly.fma(r, FloatVector.broadcast(S, P5));
+        poly = poly.fma(r.mul(r), r).add(1f);
+        FloatVector pow2n = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector p = poly.mul(pow2n).blend(0f, zero);
         p.intoArray(s, o + j);
-        acc = acc.add(p);
       }
-      sum = acc.reduceLanes(VectorOperators.ADD);
     }
-    for (; j < tkp; j++) {
-      s[o + j] = (float) Math.exp(a * s[o + j] - shift);
-      sum += s[o + j];
+    for (; j < tkp; j++) s[o + j] = (float) Math.exp(a * s[o + j] - shift);
+    // The sum in four scalar chains, for the reason scalarDot gives (the row is short; masked keys add 0).
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 4 <= tkp; i += 4) {
+      s0 += s[o + i];
+      s1 += s[o + i + 1];
+      s2 += s[o + i + 2];
+      s3 += s[o + i + 3];
     }
-    return sum;
+    for (; i < tkp; i++) s0 += s[o + i];
+    return (s0 + s1) + (s2 + s3);
   }
 
   /** Sets masked (and padding) keys of a score row to -inf; returns the maximum over the allowed ones. */
@@ -143,7 +190,7 @@ final class AttentionF32 {
         if (!dots) transpose(k, ko, tk, d, kT, tkp);
         for (int i = 0; i < tq; i++) {
           int oi = qo + i * d;
-          if (dots) for (int j = 0; j < tk; j++) s[j] = dot(q, oi, k, ko + j * d, d);
+          if (dots) for (int j = 0; j < tk; j++) s[j] = scalarDot(q, oi, k, ko + j * d, d);
           else vecMat(q, oi, d, kT, 0, tkp, tkp, s, 0);
           // Raw scores q.k: the scale is applied inside the exponential (it is positive, so the maximum is the same key).
           float max = mask(s, 0, pad, b, i, tq, tk, tkp, causal);
