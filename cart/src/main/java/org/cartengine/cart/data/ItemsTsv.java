@@ -17,10 +17,10 @@ final class ItemsTsv {
   record Items(List<String> ids, List<String> mediaPaths, List<String> labels, Map<String, Integer> index) {}
 
   static Items read(Lines in, String file) throws IOException {
-    List<String> ids = new ArrayList<>();
-    List<String> media = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
-    Map<String, Integer> index = new HashMap<>();
+    // Packed columns: a catalogue of millions of items is served from these (see PackedStrings).
+    PackedStrings ids = PackedStrings.indexed();
+    PackedStrings media = PackedStrings.plain();
+    PackedStrings labels = PackedStrings.plain();
     List<Integer> blankLines = new ArrayList<>();
     String line;
     int n = 0;
@@ -39,8 +39,8 @@ final class ItemsTsv {
       String path = t2 < 0 ? rest : rest.substring(0, t2);
       String label = t2 < 0 ? "" : rest.substring(t2 + 1);
       if (id.isEmpty()) throw DatasetException.at(file, n, "empty id");
-      Integer prev = index.putIfAbsent(id, ids.size());
-      if (prev != null) {
+      int prev = ids.indexOf(id);
+      if (prev >= 0) {
         throw DatasetException.at(file, n, "duplicate id \"" + DatasetException.quote(id) + "\" (first on line "
             + (prev + 1) + ")");
       }
@@ -48,7 +48,7 @@ final class ItemsTsv {
       media.add(path);
       labels.add(label);
     }
-    return new Items(ids, media, labels, index);
+    return new Items(ids.trim(), media.trim(), labels.trim(), ids.asIndex());
   }
 
   /** Checks what {@link #write} needs; {@code file} names the target in errors. */
