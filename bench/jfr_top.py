@@ -3,7 +3,7 @@
 
   python3 bench/jfr_top.py RECORDING.jfr [N] [--thread NAME_PREFIX]
 
-Reads `jfr print --json --events jdk.ExecutionSample` (the JDK's jfr tool on PATH); frames are Class.method.
+Reads `jfr print --stack-depth 64 --json --events jdk.ExecutionSample` (jfr print keeps 5 frames per stack unless told) (the JDK's jfr tool on PATH); frames are Class.method.
 """
 import argparse
 import collections
@@ -19,7 +19,7 @@ def main():
     ap.add_argument("--thread", help="only samples of threads whose name starts with this")
     a = ap.parse_args()
     rec, n, prefix = a.recording, a.n, a.thread
-    out = subprocess.run(["jfr", "print", "--json", "--events", "jdk.ExecutionSample", rec], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["jfr", "print", "--stack-depth", "64", "--json", "--events", "jdk.ExecutionSample", rec], capture_output=True, text=True, check=True).stdout
     events = json.loads(out)["recording"]["events"]
     own, incl, total = collections.Counter(), collections.Counter(), 0
     for e in events:

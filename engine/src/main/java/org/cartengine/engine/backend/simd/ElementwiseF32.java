@@ -42,6 +42,15 @@ final class ElementwiseF32 {
   void unary(UnaryOp op, float param, float[] x, float[] y, int n) {
     par.forRange(n, cost(op), (lo, hi) -> {
       int i = lo, end = bound(lo, hi);
+      if (op == UnaryOp.GELU) {
+        // GELU (every feed-forward layer) has its loop written out: forward(op, ...) takes and returns a vector, and
+        // where C2 does not inline it (a large switch, profiled cold) both are boxed on every call.
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i);
+          FloatVector u = v.mul(v).mul(0.044715f).add(1f).mul(v).mul((float) GELU_C);
+          u.lanewise(VectorOperators.TANH).add(1f).mul(v).mul(0.5f).intoArray(y, i);
+        }
+      }
       for (; i < end; i += L) forward(op, param, FloatVector.fromArray(S, x, i)).intoArray(y, i);
       for (; i < hi; i++) y[i] = (float) ReferenceBackend.unaryForward(op, param, x[i]);
     });
@@ -97,6 +106,15 @@ final class ElementwiseF32 {
   void unaryBackward(UnaryOp op, float param, float[] x, float[] y, float[] dy, float[] dx, int n) {
     par.forRange(n, cost(op), (lo, hi) -> {
       int i = lo, end = bound(lo, hi);
+      if (op == UnaryOp.GELU) { // written out, as in unary
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i), x2 = v.mul(v);
+          FloatVector t = x2.mul(0.044715f).add(1f).mul(v).mul((float) GELU_C).lanewise(VectorOperators.TANH);
+          FloatVector du = x2.mul(3 * 0.044715f).add(1f).mul((float) GELU_C);
+          FloatVector sech2 = t.mul(t).neg().add(1f);
+          t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(sech2).mul(du)).mul(FloatVector.fromArray(S, dy, i)).intoArray(dx, i);
+        }
+      }
       for (; i < end; i += L) {
         FloatVector g = FloatVector.fromArray(S, dy, i);
         derivative(op, param, FloatVector.fromArray(S, x, i), FloatVector.fromArray(S, y, i)).mul(g).intoArray(dx, i);
