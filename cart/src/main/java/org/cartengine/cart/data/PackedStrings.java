@@ -64,8 +64,12 @@ public final class PackedStrings extends AbstractList<String> implements RandomA
   @Override
   public String get(int i) {
     if (i < 0 || i >= size) throw new IndexOutOfBoundsException("packed strings: index " + i + " of " + size);
-    int start = i == 0 ? 0 : ends[i - 1];
-    return new String(bytes, start, ends[i] - start, StandardCharsets.UTF_8);
+    return new String(bytes, start(i), ends[i] - start(i), StandardCharsets.UTF_8);
+  }
+
+  /** First byte of string i. */
+  private int start(int i) {
+    return i == 0 ? 0 : ends[i - 1];
   }
 
   @Override
@@ -158,8 +162,7 @@ public final class PackedStrings extends AbstractList<String> implements RandomA
   }
 
   private boolean equalsAt(int i, byte[] b) {
-    int start = i == 0 ? 0 : ends[i - 1];
-    return ends[i] - start == b.length && Arrays.equals(bytes, start, ends[i], b, 0, b.length);
+    return ends[i] - start(i) == b.length && Arrays.equals(bytes, start(i), ends[i], b, 0, b.length);
   }
 
   private void insert(int position, int h) {
@@ -171,10 +174,7 @@ public final class PackedStrings extends AbstractList<String> implements RandomA
     if (capacity <= 0) throw new IllegalStateException("packed strings: too many strings for one index (" + size + ")");
     slots = new int[capacity];
     mask = capacity - 1;
-    for (int i = 0; i < size - 1; i++) {
-      int start = i == 0 ? 0 : ends[i - 1];
-      insert(i, hash(bytes, start, ends[i] - start));
-    }
+    for (int i = 0; i < size - 1; i++) insert(i, hash(bytes, start(i), ends[i] - start(i)));
   }
 
   /** FNV-1a over the bytes with a final mix, so that ids differing in their last characters spread over the table. */

@@ -83,7 +83,11 @@ public final class Identifiers {
   }
 
   public int token(int item, int pos) {
-    int i = item * length + pos;
+    return at(item * length + pos);
+  }
+
+  /** Token i of the row-major table. */
+  private int at(int i) {
     return bytes != null ? bytes[i] & 0xFF : chars != null ? chars[i] : ints[i];
   }
 
@@ -97,7 +101,7 @@ public final class Identifiers {
   public int[] all() {
     if (ints != null) return ints.clone();
     int[] t = new int[n * length];
-    for (int i = 0; i < t.length; i++) t[i] = bytes != null ? bytes[i] & 0xFF : chars[i];
+    for (int i = 0; i < t.length; i++) t[i] = at(i);
     return t;
   }
 

@@ -35,11 +35,6 @@ public final class KvCache {
     values = gatherRows(values, parent);
   }
 
-  /** Appends one position of a one-head cache: k and v are [R, d] for the R cached rows (or start the cache). */
-  public void append(Tensor k, Tensor v) {
-    append(k, v, 1);
-  }
-
   /** Appends one position: k and v are [R, heads * Dh] for the R cached rows (or start the cache). */
   public void append(Tensor k, Tensor v, int heads) {
     int r = k.dim(0), d = k.dim(1);

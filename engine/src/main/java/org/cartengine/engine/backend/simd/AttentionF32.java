@@ -154,16 +154,20 @@ final class AttentionF32 {
       }
     }
     for (; j < tkp; j++) s[o + j] = (float) Math.exp(a * s[o + j] - shift);
-    // The sum in four scalar chains, for the reason scalarDot gives (the row is short; masked keys add 0).
+    return scalarSum(s, o, tkp); // masked keys add 0
+  }
+
+  /** x[o, o+n) summed in four scalar chains, for the reason {@link #scalarDot} gives. */
+  private static float scalarSum(float[] x, int o, int n) {
     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int i = 0;
-    for (; i + 4 <= tkp; i += 4) {
-      s0 += s[o + i];
-      s1 += s[o + i + 1];
-      s2 += s[o + i + 2];
-      s3 += s[o + i + 3];
+    for (; i + 4 <= n; i += 4) {
+      s0 += x[o + i];
+      s1 += x[o + i + 1];
+      s2 += x[o + i + 2];
+      s3 += x[o + i + 3];
     }
-    for (; i < tkp; i++) s0 += s[o + i];
+    for (; i < n; i++) s0 += x[o + i];
     return (s0 + s1) + (s2 + s3);
   }
 

@@ -70,10 +70,7 @@ final class ElementwiseF32 {
       case LOG: return x.lanewise(VectorOperators.LOG);
       case SQRT: return x.sqrt();
       case RELU: return x.max(0f);
-      case GELU: {
-        FloatVector u = x.mul(x).mul(0.044715f).add(1f).mul(x).mul((float) GELU_C);
-        return u.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
-      }
+      // GELU never reaches here: unary writes its loop out.
       case ELU: return x.blend(x.lanewise(VectorOperators.EXPM1).mul(param), x.compare(VectorOperators.LE, 0f));
       case TANH: return x.lanewise(VectorOperators.TANH);
       case SIGMOID: return sigmoid(x);
@@ -130,13 +127,7 @@ final class ElementwiseF32 {
       case LOG: return FloatVector.broadcast(S, 1f).div(x);
       case SQRT: return FloatVector.broadcast(S, 0.5f).div(y);
       case RELU: return FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f));
-      case GELU: {
-        FloatVector x2 = x.mul(x);
-        FloatVector t = x2.mul(0.044715f).add(1f).mul(x).mul((float) GELU_C).lanewise(VectorOperators.TANH);
-        FloatVector du = x2.mul(3 * 0.044715f).add(1f).mul((float) GELU_C);
-        FloatVector sech2 = t.mul(t).neg().add(1f);
-        return t.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(du));
-      }
+      // GELU never reaches here: unaryBackward writes its loop out.
       case ELU: return y.add(param).blend(1f, x.compare(VectorOperators.GT, 0f));
       case TANH: return y.mul(y).neg().add(1f);
       case SIGMOID: return y.neg().add(1f).mul(y);
