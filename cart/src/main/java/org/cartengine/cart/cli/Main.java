@@ -36,7 +36,9 @@ public final class Main implements Runnable {
   public static void main(String[] args) throws Exception {
     if (Relaunch.needed()) System.exit(Relaunch.withVectorModule(Main.class, args));
     Relaunch.exitWithLauncher();
-    System.exit(commandLine().execute(Errors.stripDebug(args)));
+    String[] a = Errors.stripDebug(args);
+    org.cartengine.cart.run.BuildInfo.setCommandLine(a);
+    System.exit(commandLine().execute(a));
   }
 
   /** Re-execs the JVM with the Vector API module when it is missing from the boot layer. */

@@ -37,6 +37,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--enhance", description = "Caption enhancement first (paper 3.3): add neighbour-transfer, recombination and WordNet pseudo-queries to the train split (see `cart enhance`).")
   boolean enhance;
 
+  @Option(names = "--uncaptioned-queries", paramLabel = "N", description = "Pseudo-queries for each item without a train caption, "
+      + "by neighbour transfer (the train captions of its nearest captioned items by embedding, paper 3.3), so that the "
+      + "retriever learns to generate every item in the corpus; items with captions keep exactly their own; 0 = off "
+      + "(default: ${DEFAULT-VALUE}; --enhance does this and more for every item).")
+  int uncaptionedQueries = 3;
+
   @Mixin ModelOptions model = new ModelOptions();
   @Mixin IndexOptions index = new IndexOptions();
   @Mixin DeviceOption device = new DeviceOption();
@@ -76,6 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
       java.io.PrintWriter w = new java.io.PrintWriter(System.err, true);
       EnhanceCommand.report(w, ds, e, be, (System.nanoTime() - t0) / 1e9);
       ds = e.dataset();
+    } else if (uncaptionedQueries > 0) {
+      ds = withUncaptionedQueries(ds, be);
     }
     RunDir run = new RunDir(out != null ? out : Path.of("runs", ds.info().name() + (enhance ? "-enhanced" : "")));
     TrainConfig tc = trainConfig(model);
@@ -97,6 +105,25 @@ public final class TrainCommand implements Callable<Integer> {
     Path png = run.trainingPlot();
     System.out.println("wrote " + run.metrics() + (Files.exists(png) ? ", " + png : "") + ", " + run.best());
     return 0;
+  }
+
+  /** {@code ds} with neighbour-transfer pseudo-queries for its items without a train caption (unchanged when it has none). */
+  private Dataset withUncaptionedQueries(Dataset ds, Backend be) {
+    java.util.BitSet covered = new java.util.BitSet(ds.size());
+    for (org.cartengine.cart.data.Caption c : ds.captions(org.cartengine.cart.data.Split.TRAIN)) covered.set(c.item());
+    int missing = ds.size() - covered.cardinality();
+    if (missing == 0 || missing == ds.size()) return ds;
+    long t0 = System.nanoTime();
+    try {
+      org.cartengine.cart.enhance.Enhanced e = org.cartengine.cart.enhance.CaptionEnhancer.enhance(ds,
+          org.cartengine.cart.enhance.EnhanceConfig.UNCAPTIONED.withPerItem(uncaptionedQueries).withSeed(model.seed), be);
+      System.err.printf("uncaptioned items: %,d of %,d have no train caption; %,d neighbour-transfer pseudo-queries added for them (%.1f s; --uncaptioned-queries 0 for none)%n",
+          missing, ds.size(), e.added(), (System.nanoTime() - t0) / 1e9);
+      return e.dataset();
+    } catch (IllegalArgumentException tooLarge) {
+      System.err.println("uncaptioned items: " + missing + " without a train caption, no pseudo-queries: " + tooLarge.getMessage());
+      return ds;
+    }
   }
 
   static Table resultTable(CartPipeline.Outcome o) {

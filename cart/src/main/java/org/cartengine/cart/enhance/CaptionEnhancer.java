@@ -56,7 +56,8 @@ public final class CaptionEnhancer {
    * The pseudo-queries of every item, item by item in row order and, per item, by method (transfer, recombination,
    * WordNet): a function of the train captions, the ids, the embeddings and {@code cfg} only. A text the item
    * already has (or got from an earlier method), compared by {@link Texts#normalise}, is not added again; a method
-   * adds at most {@code perItem} minus the captions of its source that the item already has.
+   * adds at most {@code perItem} minus the captions of its source that the item already has. With
+   * {@link EnhanceConfig#uncaptionedOnly()}, items that have a train caption get none.
    */
   public static List<Caption> pseudoQueries(TrainTexts train, List<String> ids, Embeddings emb, EnhanceConfig cfg,
       Backend be) {
@@ -66,12 +67,13 @@ public final class CaptionEnhancer {
     }
     List<PseudoQueryMethod> methods = new ArrayList<>();
     if (cfg.perItem() > 0) {
-      if (cfg.transfer()) methods.add(new NeighbourTransfer(train, emb, cfg.neighbours(), cfg.maxExactItems(), be));
+      if (cfg.transfer()) methods.add(new NeighbourTransfer(train, emb, cfg.neighbours(), cfg.maxExactItems(), be, cfg.uncaptionedOnly()));
       if (cfg.recombination()) methods.add(new Recombination(train, ids, cfg.seed()));
       if (cfg.wordnet()) methods.add(new WordNetRewriting(train, ids, cfg.seed(), WordNet.shared()));
     }
     List<Caption> out = new ArrayList<>();
     for (int i = 0; i < train.items(); i++) {
+      if (cfg.uncaptionedOnly() && train.hasAny(i)) continue;
       Set<String> seen = train.normalisedTexts(i);
       for (PseudoQueryMethod m : methods) {
         int added = 0, budget = cfg.perItem() - train.count(i, m.source()); // an enhanced dataset gets nothing more

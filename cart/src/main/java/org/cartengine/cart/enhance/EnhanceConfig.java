@@ -10,9 +10,10 @@ package org.cartengine.cart.enhance;
  * @param recombination run word-set recombination (source "recombination")
  * @param wordnet run WordNet synonym/hypernym rewriting (source "wordnet")
  * @param maxExactItems the exact neighbour search is O(N^2 D): above this many items transfer refuses to run
+ * @param uncaptionedOnly only items without a train caption get pseudo-queries (the others keep exactly their own)
  */
 public record EnhanceConfig(int neighbours, int perItem, long seed, boolean transfer, boolean recombination,
-    boolean wordnet, int maxExactItems) {
+    boolean wordnet, int maxExactItems, boolean uncaptionedOnly) {
 
   /**
    * 100,000 items: 10^10 pairs, 1.3 x 10^13 multiply-adds at D = 1280. The search ran at about 2.5 x 10^9
@@ -23,7 +24,20 @@ public record EnhanceConfig(int neighbours, int perItem, long seed, boolean tran
   public static final int DEFAULT_MAX_EXACT_ITEMS = 100_000;
 
   /** k = 10 neighbours, 3 pseudo-queries per item and method, seed 0, all three methods. */
-  public static final EnhanceConfig DEFAULT = new EnhanceConfig(10, 3, 0, true, true, true, DEFAULT_MAX_EXACT_ITEMS);
+  public static final EnhanceConfig DEFAULT = new EnhanceConfig(10, 3, 0, true, true, true, DEFAULT_MAX_EXACT_ITEMS, false);
+
+  /**
+   * What {@code train} does by default: neighbour transfer for the items without a train caption only, so that the
+   * retriever is trained on a {@code <query, identifier>} pair of every item in the corpus (an identifier never seen as
+   * a target is one the decoder does not learn to generate). Items with captions keep exactly their own.
+   */
+  public static final EnhanceConfig UNCAPTIONED = DEFAULT.withMethods(true, false, false).withUncaptionedOnly(true);
+
+  /** Backwards-compatible constructor: every item is enhanced. */
+  public EnhanceConfig(int neighbours, int perItem, long seed, boolean transfer, boolean recombination, boolean wordnet,
+      int maxExactItems) {
+    this(neighbours, perItem, seed, transfer, recombination, wordnet, maxExactItems, false);
+  }
 
   public EnhanceConfig {
     if (neighbours < 1) throw new IllegalArgumentException("neighbours must be >= 1, got " + neighbours);
@@ -32,23 +46,27 @@ public record EnhanceConfig(int neighbours, int perItem, long seed, boolean tran
   }
 
   public EnhanceConfig withNeighbours(int k) {
-    return new EnhanceConfig(k, perItem, seed, transfer, recombination, wordnet, maxExactItems);
+    return new EnhanceConfig(k, perItem, seed, transfer, recombination, wordnet, maxExactItems, uncaptionedOnly);
   }
 
   public EnhanceConfig withPerItem(int n) {
-    return new EnhanceConfig(neighbours, n, seed, transfer, recombination, wordnet, maxExactItems);
+    return new EnhanceConfig(neighbours, n, seed, transfer, recombination, wordnet, maxExactItems, uncaptionedOnly);
   }
 
   public EnhanceConfig withSeed(long s) {
-    return new EnhanceConfig(neighbours, perItem, s, transfer, recombination, wordnet, maxExactItems);
+    return new EnhanceConfig(neighbours, perItem, s, transfer, recombination, wordnet, maxExactItems, uncaptionedOnly);
   }
 
   /** Which methods run. */
   public EnhanceConfig withMethods(boolean transfer, boolean recombination, boolean wordnet) {
-    return new EnhanceConfig(neighbours, perItem, seed, transfer, recombination, wordnet, maxExactItems);
+    return new EnhanceConfig(neighbours, perItem, seed, transfer, recombination, wordnet, maxExactItems, uncaptionedOnly);
   }
 
   public EnhanceConfig withMaxExactItems(int n) {
-    return new EnhanceConfig(neighbours, perItem, seed, transfer, recombination, wordnet, n);
+    return new EnhanceConfig(neighbours, perItem, seed, transfer, recombination, wordnet, n, uncaptionedOnly);
+  }
+
+  public EnhanceConfig withUncaptionedOnly(boolean only) {
+    return new EnhanceConfig(neighbours, perItem, seed, transfer, recombination, wordnet, maxExactItems, only);
   }
 }

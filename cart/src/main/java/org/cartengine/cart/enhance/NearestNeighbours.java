@@ -51,21 +51,33 @@ public final class NearestNeighbours {
    * duplicates), other than i.
    */
   public static Result search(Embeddings emb, int[] candidates, int k, Backend be) {
-    return search(emb, candidates, k, be, BLOCK_SCORES);
+    return search(emb, IntStream.range(0, emb.rows()).toArray(), candidates, k, be, BLOCK_SCORES);
+  }
+
+  /**
+   * As {@link #search(Embeddings, int[], int, Backend)} for the items {@code queries} only (ascending rows, no
+   * duplicates); every other item gets no neighbours. The cost is |queries| x M x D.
+   */
+  public static Result search(Embeddings emb, int[] queries, int[] candidates, int k, Backend be) {
+    return search(emb, queries, candidates, k, be, BLOCK_SCORES);
   }
 
   /** {@link #search} with at most {@code blockScores} scores per block (tests use small blocks). */
   static Result search(Embeddings emb, int[] candidates, int k, Backend be, int blockScores) {
+    return search(emb, IntStream.range(0, emb.rows()).toArray(), candidates, k, be, blockScores);
+  }
+
+  static Result search(Embeddings emb, int[] queries, int[] candidates, int k, Backend be, int blockScores) {
     int n = emb.rows(), d = emb.dim(), m = candidates.length;
     checkCandidates(candidates, n);
+    checkCandidates(queries, n);
     if (k < 1) throw new IllegalArgumentException("k must be >= 1, got " + k);
     int[][] index = new int[n][];
     double[][] sim = new double[n][];
-    if (m == 0 || n == 0) {
-      Arrays.fill(index, new int[0]);
-      Arrays.fill(sim, new double[0]);
-      return new Result(index, sim);
-    }
+    Arrays.fill(index, new int[0]);
+    Arrays.fill(sim, new double[0]);
+    int nq = queries.length;
+    if (m == 0 || nq == 0) return new Result(index, sim);
     if ((long) m * d > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException(m + " candidates x " + d + " dims do not fit one device buffer");
     }
@@ -79,15 +91,15 @@ public final class NearestNeighbours {
     float[] unit = new float[m * d];
     float[] row = new float[d];
     for (int c = 0; c < m; c++) normalise(emb, candidates[c], norm, row, unit, c * d);
-    int block = Math.max(1, Math.min(n, blockScores / m));
+    int block = Math.max(1, Math.min(nq, blockScores / m));
     float[] raw = new float[block * d];
     float[] q = new float[block * d];
     try (Tensor cand = Tensor.of(be, unit, m, d); Tensor candT = cand.t()) {
-      for (int b0 = 0; b0 < n; b0 += block) {
-        int rows = Math.min(block, n - b0);
+      for (int b0 = 0; b0 < nq; b0 += block) {
+        int rows = Math.min(block, nq - b0);
         for (int r = 0; r < rows; r++) {
-          emb.row(b0 + r, raw, r * d);
-          normalise(raw, r * d, d, norm[b0 + r], q, r * d);
+          emb.row(queries[b0 + r], raw, r * d);
+          normalise(raw, r * d, d, norm[queries[b0 + r]], q, r * d);
         }
         float[] scores;
         try (Tensor qt = Tensor.of(be, rows == block ? q : Arrays.copyOf(q, rows * d), rows, d);
@@ -96,7 +108,7 @@ public final class NearestNeighbours {
         }
         final int base = b0;
         IntStream.range(0, rows).parallel().forEach(r -> {
-          int i = base + r;
+          int i = queries[base + r];
           Result one = rescore(emb, i, raw, r * d, norm, candidates, column[i], scores, r * m, m, k, margin);
           index[i] = one.index()[0];
           sim[i] = one.similarity()[0];

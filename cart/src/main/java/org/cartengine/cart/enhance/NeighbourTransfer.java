@@ -24,22 +24,32 @@ final class NeighbourTransfer implements PseudoQueryMethod {
   private final NearestNeighbours.Result neighbours;
 
   NeighbourTransfer(TrainTexts train, Embeddings emb, int k, int maxExactItems, Backend be) {
-    if (emb.rows() > maxExactItems) {
-      throw new IllegalArgumentException("neighbour transfer searches neighbours exactly, O(N^2 D) = " + emb.rows()
-          + "^2 x " + emb.dim() + " multiply-adds, and is capped at " + maxExactItems + " items; raise the cap "
-          + "(--max-exact) if the backend is fast enough, or leave this method out (--no-transfer)");
-    }
+    this(train, emb, k, maxExactItems, be, false);
+  }
+
+  /** With {@code uncaptionedOnly}, neighbours are searched for the items without a train text only (the others get none). */
+  NeighbourTransfer(TrainTexts train, Embeddings emb, int k, int maxExactItems, Backend be, boolean uncaptionedOnly) {
     this.train = train;
-    List<Integer> donors = new ArrayList<>();
+    List<Integer> donors = new ArrayList<>(), takers = new ArrayList<>();
     for (int i = 0; i < train.items(); i++) {
+      boolean donor = false;
       for (String t : train.seeds(i)) {
         if (!Texts.normalise(t).isEmpty()) {
-          donors.add(i);
+          donor = true;
           break;
         }
       }
+      if (donor) donors.add(i);
+      if (!uncaptionedOnly || !train.hasAny(i)) takers.add(i);
     }
-    this.neighbours = NearestNeighbours.search(emb, donors.stream().mapToInt(Integer::intValue).toArray(), k, be);
+    // The exact search costs takers x donors x D: capped as an all-pairs search over maxExactItems items would be.
+    if ((long) takers.size() * donors.size() > (long) maxExactItems * maxExactItems) {
+      throw new IllegalArgumentException("neighbour transfer searches neighbours exactly, " + takers.size() + " items x " + donors.size()
+          + " donors x " + emb.dim() + " multiply-adds, and is capped at the cost of " + maxExactItems + "^2 pairs; raise the cap "
+          + "(--max-exact) if the backend is fast enough, or leave this method out (--no-transfer)");
+    }
+    this.neighbours = NearestNeighbours.search(emb, takers.stream().mapToInt(Integer::intValue).toArray(),
+        donors.stream().mapToInt(Integer::intValue).toArray(), k, be);
   }
 
   @Override

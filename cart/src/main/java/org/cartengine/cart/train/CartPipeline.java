@@ -364,6 +364,8 @@ public final class CartPipeline {
     // Every row names its identifier scheme, so no result can be read as the paper's method when it is not.
     j.addProperty("method", o.method());
     j.addProperty("scheme", o.index().scheme.cliName);
+    j.addProperty("commit", org.cartengine.cart.run.BuildInfo.commit());
+    j.addProperty("command", org.cartengine.cart.run.BuildInfo.commandLine());
     j.add("index_config", RunDir.GSON.toJsonTree(o.index()));
     j.add("cart", metricsJson(o.cart(), o.cartQps()));
     j.addProperty("index_seconds", o.indexSeconds());

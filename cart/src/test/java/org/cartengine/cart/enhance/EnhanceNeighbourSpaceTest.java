@@ -27,6 +27,23 @@ class EnhanceNeighbourSpaceTest {
     assertEquals("ripe fruit", transferredTo(0, CaptionEnhancer.enhance(ds, cfg, new ReferenceBackend(), Embeddings.of(described, 3, 2))));
   }
 
+  /** train's default: only the items without a train caption get pseudo-queries, from their captioned look-alikes. */
+  @Test
+  void uncaptionedOnlyLeavesCaptionedItemsAlone(@TempDir Path dir) {
+    float[] look = {1, 0, 0.99f, 0.1f, 0, 1, 0.1f, 0.99f};
+    List<Caption> captions = List.of(new Caption(0, null, "red apple", Split.TRAIN), new Caption(2, null, "blue sky", Split.TRAIN));
+    Dataset ds = Synthetic.write(dir.resolve("d"), look, 4, 2, captions);
+    Enhanced e = CaptionEnhancer.enhance(ds, EnhanceConfig.UNCAPTIONED.withNeighbours(1).withPerItem(1), new ReferenceBackend());
+    assertEquals(2, e.added());
+    assertEquals("red apple", transferredTo(1, e));
+    assertEquals("blue sky", transferredTo(3, e));
+    assertEquals("none", transferredTo(0, e));
+    assertEquals("none", transferredTo(2, e));
+    // Enhancing every item gives the captioned ones their neighbours' texts too.
+    Enhanced all = CaptionEnhancer.enhance(ds, EnhanceConfig.UNCAPTIONED.withNeighbours(1).withPerItem(1).withUncaptionedOnly(false), new ReferenceBackend());
+    assertEquals("blue sky", transferredTo(0, all));
+  }
+
   static String transferredTo(int item, Enhanced e) {
     return e.dataset().captions(Split.TRAIN).stream().filter(c -> c.item() == item && CaptionEnhancer.TRANSFER.equals(c.source())).map(Caption::text)
         .findFirst().orElse("none");

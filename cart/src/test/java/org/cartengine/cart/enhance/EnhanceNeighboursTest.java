@@ -97,6 +97,25 @@ class EnhanceNeighboursTest {
     }
   }
 
+  /** Searching for a subset of the items gives exactly their rows of the full search, and nothing for the others. */
+  @Property(tries = 100)
+  void querySubsetEqualsItsRowsOfTheFullSearch(@ForAll @IntRange(min = 1, max = 30) int n, @ForAll @IntRange(min = 1, max = 8) int d,
+      @ForAll @IntRange(min = 1, max = 7) int k, @ForAll @IntRange(min = 1, max = 90) int blockScores, @ForAll long seed) {
+    Random r = new Random(seed);
+    float[] x = trickyRows(r, n, d);
+    int[] cand = subset(r, n, 0.75);
+    int[] queries = subset(r, n, 0.4);
+    java.util.Set<Integer> asked = new java.util.HashSet<>();
+    for (int q : queries) asked.add(q);
+    int[][] want = bruteForce(x, n, d, cand, k);
+    for (Backend be : ALL) {
+      NearestNeighbours.Result got = NearestNeighbours.search(Embeddings.of(x, n, d), queries, cand, k, be, blockScores);
+      for (int i = 0; i < n; i++) {
+        assertArrayEquals(asked.contains(i) ? want[i] : new int[0], got.index()[i], be.name() + ": neighbours of row " + i);
+      }
+    }
+  }
+
   @Test
   void largerGaussianCorpusWithNearDuplicates() {
     Random r = new Random(7);
