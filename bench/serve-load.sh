@@ -31,7 +31,7 @@ done
 curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null || { echo "the server did not start:"; cat $OUT/serve-load-server.log; exit 1; }
 # Warm-up (JIT), not measured.
 $LOAD http --run "$RUN" --port "$PORT" --clients "$CLIENTS" --seconds 5 > /dev/null
-$LOAD http --run "$RUN" --port "$PORT" --clients "$CLIENTS" --seconds "$SECONDS_" --json $OUT/serve-load-http.json
+$LOAD http --run "$RUN" --port "$PORT" --server-pid "$SERVER" --clients "$CLIENTS" --seconds "$SECONDS_" --json $OUT/serve-load-http.json
 echo "load after http: $(cat /proc/loadavg)"
 curl -fs "http://127.0.0.1:$PORT/api/stats" > $OUT/serve-load-stats.json || true
 kill -TERM "$SERVER"

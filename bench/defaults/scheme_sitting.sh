@@ -10,8 +10,8 @@ OUT=${2:-runs/scheme-sitting}
 SHARED=${SHARED:-../shared/datasets}
 args_of() {
   case "$1" in
-    semantic-captions) echo "" ;;                 # the default: --scheme auto = cart in the caption space
-    semantic-items) echo "--id-space items" ;;    # the paper's identifiers on the raw item embeddings
+    semantic-captions) echo "--scheme cart --id-space captions" ;;  # the paper's identifiers in the caption space
+    semantic-items) echo "--scheme cart --id-space items" ;;        # the paper's identifiers on the raw item embeddings
     atomic) echo "--scheme atomic" ;;             # one token per item
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac

@@ -79,6 +79,11 @@ public final class ServeLoad {
     InetAddress addr = InetAddress.getByName(host);
     if (!addr.isLoopbackAddress()) usage("--host " + host + " is not a loopback address; this load generator only targets this machine");
     List<String> queries = queries(run);
+    // CPU seconds of this process (the load generator, plus the searcher in-process) and of the server (by /proc), so
+    // that the HTTP figure can be read against what the clients themselves take from a machine they share with it.
+    long serverPid = o.containsKey("--server-pid") ? Long.parseLong(o.get("--server-pid")) : -1;
+    double cpu0 = processCpuSeconds(), server0 = serverPid > 0 ? procCpuSeconds(serverPid) : Double.NaN;
+    long wall0 = System.nanoTime();
     Report r;
     if (mode.equals("http")) {
       int port = intOpt(o, "--port", 8080, 1, 65535);
@@ -113,8 +118,17 @@ public final class ServeLoad {
       usage("unknown mode '" + mode + "' (http or inprocess)");
       return;
     }
+    double wall = (System.nanoTime() - wall0) / 1e9;
+    double cpu = processCpuSeconds() - cpu0, server = serverPid > 0 ? procCpuSeconds(serverPid) - server0 : Double.NaN;
+    int cores = Runtime.getRuntime().availableProcessors();
     System.out.println(r.line());
+    System.out.printf(Locale.ROOT, "cpu: this process %.1f s (%.0f%% of %d cores over %.1f s)%s%n", cpu, 100 * cpu / (wall * cores), cores, wall,
+        serverPid > 0 ? String.format(Locale.ROOT, ", server %.1f s (%.0f%%)", server, 100 * server / (wall * cores)) : "");
     JsonObject j = new JsonObject();
+    j.addProperty("cpu_seconds_this_process", cpu);
+    if (serverPid > 0) j.addProperty("cpu_seconds_server", server);
+    j.addProperty("wall_seconds_with_warmup", wall);
+    j.addProperty("cores", cores);
     j.addProperty("mode", r.mode());
     j.addProperty("clients", r.clients());
     j.addProperty("seconds", r.seconds());
@@ -125,6 +139,22 @@ public final class ServeLoad {
     j.addProperty("p99_ms", r.latencyMs()[2]);
     j.add("errors", RunDir.GSON.toJsonTree(r.errors()));
     if (o.containsKey("--json")) RunDir.writeAtomic(Path.of(o.get("--json")), RunDir.GSON.toJson(j));
+  }
+
+  static double processCpuSeconds() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
+  }
+
+  /** utime + stime of a process from /proc/PID/stat (Linux), at 100 clock ticks per second. */
+  static double procCpuSeconds(long pid) {
+    try {
+      String st = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // fields 14 and 15 of stat, counted after the name
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   interface ClientFactory {
@@ -220,7 +250,7 @@ public final class ServeLoad {
 
   static void usage(String why) {
     System.err.println("error: " + why);
-    System.err.println("usage: ServeLoad http --run DIR --port P [--host 127.0.0.1] [--clients 32] [--seconds 30] [--k 10] [--json FILE]");
+    System.err.println("usage: ServeLoad http --run DIR --port P [--server-pid PID] [--host 127.0.0.1] [--clients 32] [--seconds 30] [--k 10] [--json FILE]");
     System.err.println("       ServeLoad inprocess --run DIR [--clients 32] [--seconds 30] [--k 10] [--beam 10] [--batch 64] [--json FILE]");
     System.exit(2);
   }

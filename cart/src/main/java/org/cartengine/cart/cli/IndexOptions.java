@@ -11,8 +11,8 @@ public final class IndexOptions {
   /** The default of {@code --scheme}: chosen from the corpus by {@code train} (SchemeChoice), CART's elsewhere. */
   public static final String AUTO = "auto";
 
-  @Option(names = "--scheme", paramLabel = "S", description = "Identifier scheme: auto (train with the pretrained text encoder: cart in its caption space; with the scratch "
-      + "encoder: atomic when every item has a train caption and there are at most 16,384 items, else cart; index: cart), cart (K-Means + RQ-VAE + unique token), rq-only (w/o K-Means), hkmeans (w/o RQ-VAE), atomic (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scheme", paramLabel = "S", description = "Identifier scheme: auto (train: atomic when every item has a train caption "
+      + "of its own and there are at most 16,384 items, else cart, in the caption space with the pretrained encoder; index: cart), cart (K-Means + RQ-VAE + unique token), rq-only (w/o K-Means), hkmeans (w/o RQ-VAE), atomic (default: ${DEFAULT-VALUE}).")
   public String scheme = AUTO;
 
   public boolean isAuto() {

@@ -65,7 +65,7 @@ public final class TrainCommand implements Callable<Integer> {
         System.err.println("identifier scheme: cannot read " + run.index() + " (" + e.getMessage() + "), choosing afresh");
       }
     }
-    SchemeChoice.Choice ch = SchemeChoice.auto(ds, IndexConfig.SPACE_CAPTIONS.equals(c.space));
+    SchemeChoice.Choice ch = SchemeChoice.auto(ds);
     c.scheme = ch.scheme();
     System.err.println("identifier scheme: " + ch.scheme() + " (auto: " + ch.reason() + ")");
     return c.validate();

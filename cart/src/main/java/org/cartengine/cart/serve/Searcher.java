@@ -27,9 +27,10 @@ import org.cartengine.engine.backend.Backends;
  *
  * <p>Queries are tokenised on the caller's thread and queued; one batching thread takes the first queued
  * query, gathers more until {@link Options#maxBatch} are queued or {@link Options#maxWaitMicros} have passed,
- * and answers them with one trie-constrained beam search (paper section 3.5) over the whole batch. So a
- * lone query waits at most maxWait before it is searched, while concurrent queries share the cost of a
- * batch. The model is only ever used by that one thread.
+ * and answers them with one trie-constrained beam search (paper section 3.5) over the whole batch. It waits only
+ * while queries arrive closer together than maxWait: a query that comes more than maxWait after the previous one is
+ * searched at once with whatever is already queued, so one client pays no batching delay, while concurrent queries
+ * share the cost of a batch. The model is only ever used by that one thread.
  *
  * <pre>{@code
  * try (Searcher s = Searcher.open(Path.of("runs/emoji"), Searcher.Options.defaults())) {
@@ -257,12 +258,17 @@ public final class Searcher implements AutoCloseable {
   private void loop() {
     List<Pending> batch = new ArrayList<>();
     boolean stop = false;
+    long lastArrival = Long.MIN_VALUE / 2;
+    long maxWait = options.maxWaitMicros() * 1_000;
     while (!stop) {
       try {
         Pending first = queue.take();
         if (first == STOP) break;
         batch.add(first);
-        long deadline = System.nanoTime() + options.maxWaitMicros() * 1_000;
+        // Wait for company only when queries are arriving closer together than the wait: a query that comes long after
+        // the one before it (one client, light traffic) is searched at once with whatever is already queued.
+        boolean busy = first.enqueued() - lastArrival <= maxWait;
+        long deadline = busy ? System.nanoTime() + maxWait : System.nanoTime();
         while (batch.size() < options.maxBatch()) {
           Pending p = queue.poll();
           if (p == null) {
@@ -280,7 +286,10 @@ public final class Searcher implements AutoCloseable {
       } catch (InterruptedException e) {
         stop = true;
       }
-      if (!batch.isEmpty()) answer(batch);
+      if (!batch.isEmpty()) {
+        lastArrival = batch.get(batch.size() - 1).enqueued();
+        answer(batch);
+      }
       batch.clear();
     }
     // Anything still queued when interrupted is failed rather than left waiting forever.

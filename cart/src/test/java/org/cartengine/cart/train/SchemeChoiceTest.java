@@ -38,9 +38,15 @@ class SchemeChoiceTest {
   }
 
   @Test
-  void withACaptionSpaceTheSemanticIdsAreChosenEvenWhereAtomicIdsCouldWork() {
-    assertEquals(Scheme.CART, SchemeChoice.auto(Dataset.open("emoji"), true).scheme());
-    assertEquals(Scheme.ATOMIC, SchemeChoice.auto(Dataset.open("emoji"), false).scheme());
+  void pseudoQueriesDoNotMakeAnItemCovered() {
+    Dataset emoji = Dataset.open("emoji");
+    java.util.List<org.cartengine.cart.data.Caption> kept = new java.util.ArrayList<>();
+    for (org.cartengine.cart.data.Caption c : emoji.captions()) if (c.item() != 7 || c.split() != org.cartengine.cart.data.Split.TRAIN) kept.add(c);
+    kept.add(new org.cartengine.cart.data.Caption(7, emoji.ids().get(7), "borrowed words", org.cartengine.cart.data.Split.TRAIN,
+        org.cartengine.cart.enhance.CaptionEnhancer.TRANSFER));
+    SchemeChoice.Choice c = SchemeChoice.auto(emoji.withCaptions(kept));
+    assertEquals(Scheme.CART, c.scheme());
+    assertTrue(c.reason().startsWith("1 of 1,911 items have no train caption of their own"), c.reason());
   }
 
   @Test

@@ -57,7 +57,8 @@ class CliEndToEndTest {
   @Test
   void trainEvalSearchAndFriends() throws Exception {
     Path run = runs.resolve("tiny");
-    String train = run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString()));
+    // The paper's identifiers (auto picks atomic ones on a corpus where every item has a caption; see SchemeChoiceTest).
+    String train = run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString(), "--scheme", "cart"));
     assertTrue(train.contains("CART") && train.contains("dual tower"), train);
     JsonObject m = JsonParser.parseString(Files.readString(run.resolve(RunDir.METRICS_JSON))).getAsJsonObject();
     assertTrue(m.getAsJsonObject("cart").has("R@1") && m.getAsJsonObject("dual_tower").has("MRR@10"), m.toString());
@@ -86,7 +87,7 @@ class CliEndToEndTest {
     assertTrue(addErr.toString().contains("caption space"), addErr.toString());
 
     // Resuming a finished run trains no further epoch and reproduces its metrics file.
-    run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString(), "--resume", "--no-baseline"));
+    run(0, with(SMALL, "train", "--data", data.toString(), "--out", run.toString(), "--resume", "--no-baseline", "--scheme", "cart"));
 
     run(0, "index", "--data", data.toString(), "--out", runs.resolve("idx").toString(), "--scheme", "hkmeans");
     run(0, "enhance", "--data", data.toString(), "--out", runs.resolve("enhanced").toString());

@@ -192,6 +192,16 @@ class ServerApiTest {
       assertThrows(Searcher.BadQuery.class, () -> s.search("cat", 6));
       assertNotNull(s.item("item3").orElse(null));
     }
+    try (Searcher s = Searcher.of(TinyRun.loaded(), Searcher.Options.defaults().withBeam(5).withBatch(8, 2_000_000))) {
+      // A query that arrives long after the previous one is not held back for company (the wait is 2 s here).
+      for (int rep = 0; rep < 2; rep++) {
+        if (rep > 0) Thread.sleep(2_200);
+        long t0 = System.nanoTime();
+        s.search("red cat", 3);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        assertTrue(ms < 1_500, "a lone query waited " + ms + " ms for a batch");
+      }
+    }
     Searcher closed = Searcher.of(TinyRun.loaded(), Searcher.Options.defaults().withBeam(5));
     closed.close();
     assertThrows(Searcher.Closed.class, () -> closed.search("cat", 1));
