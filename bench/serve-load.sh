@@ -21,7 +21,8 @@ echo "cpu: $(lscpu | sed -n 's/^Model name:[ \t]*//p'), $(nproc) cores, avx512f:
 echo "load before: $(cat /proc/loadavg)"
 $LOAD inprocess --run "$RUN" --rerank "$RERANK" --clients "$CLIENTS" --seconds "$SECONDS_" --json $OUT/serve-load-inprocess-1.json
 echo "load after in-process: $(cat /proc/loadavg)"
-java -jar cart/target/cart-engine.jar serve --run "$RUN" "$SERVE_RERANK" --port "$PORT" > $OUT/serve-load-server.log 2>&1 &
+# Started with the Vector API module and CART_NO_RELAUNCH, so that $SERVER is the JVM that serves (its CPU time is read).
+CART_NO_RELAUNCH=1 java --add-modules=jdk.incubator.vector -jar "${JAR:-cart/target/cart-engine.jar}" serve --run "$RUN" "$SERVE_RERANK" --port "$PORT" > $OUT/serve-load-server.log 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do

@@ -18,7 +18,7 @@ LOAD="java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar or
 echo "cpu: $(lscpu | sed -n 's/^Model name:[ \t]*//p'), $(nproc) cores, avx512f: $(grep -q avx512f /proc/cpuinfo && echo yes || echo no); load before: $(cat /proc/loadavg)"
 # CART_NO_RELAUNCH with the module given here, so that the recording is of the JVM that serves.
 CART_NO_RELAUNCH=1 java --add-modules=jdk.incubator.vector -XX:StartFlightRecording=filename="$OUT/serve.jfr",settings=profile \
-  -jar cart/target/cart-engine.jar serve --run "$RUN" "$SERVE_RERANK" --port "$PORT" > "$OUT/server.log" 2>&1 &
+  -jar "${JAR:-cart/target/cart-engine.jar}" serve --run "$RUN" "$SERVE_RERANK" --port "$PORT" > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break; sleep 1; done

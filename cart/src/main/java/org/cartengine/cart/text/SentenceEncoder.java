@@ -53,6 +53,7 @@ public final class SentenceEncoder {
     bert.train(false);
     BertOnnxWeights.load(onnx, bert, files.onnx());
     for (Tensor p : bert.parameters().values()) p.requiresGrad(false);
+    bert.keepTransposedForInference(); // frozen from here on
     return new SentenceEncoder(bert, tok, be, dt);
   }
 

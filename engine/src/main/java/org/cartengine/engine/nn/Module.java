@@ -50,6 +50,15 @@ public abstract class Module {
     return new ArrayList<>(children.values());
   }
 
+  /**
+   * For a frozen tree (weights loaded once and never changed again, e.g. a pretrained encoder): every {@link Linear}
+   * below keeps a copy of W^T for {@link Linear#infer}. See {@link Linear#keepTransposedForInference}.
+   */
+  public void keepTransposedForInference() {
+    if (this instanceof Linear l) l.keepTransposedWeight();
+    for (Module m : children.values()) m.keepTransposedForInference();
+  }
+
   /** Training mode enables dropout. */
   public void train(boolean on) {
     training = on;
