@@ -30,7 +30,7 @@ final class GemmChecks {
     }
     Precision pr = variant.equals("tf32") ? Precision.TF32 : Precision.of(p.dt);
     try {
-      int[][] sizes = {{1, 1, 1}, {7, 5, 3}, {64, 64, 16}, {65, 130, 67}, {128, 128, 128}, {200, 72, 33}, {3, 150, 260}, {256, 129, 8}};
+      int[][] sizes = {{1, 1, 1}, {7, 5, 3}, {64, 64, 16}, {65, 130, 67}, {128, 128, 128}, {200, 72, 33}, {3, 150, 260}, {256, 129, 8}, {8, 96, 270}};
       for (int[] s : sizes) {
         for (int combo = 0; combo < 4; combo++) {
           boolean ta = (combo & 1) != 0, tb = (combo & 2) != 0;
@@ -63,7 +63,9 @@ final class GemmChecks {
   }
 
   static void transposes(Parity p) {
-    int[][] shapes = {{1, 1, 1}, {7, 33, 65}, {65, 7, 33}, {33, 130, 7}, {130, 65, 33}, {5, 3100, 3}, {300, 70, 520}};
+    int[][] shapes = {{1, 1, 1}, {7, 33, 65}, {65, 7, 33}, {33, 130, 7}, {130, 65, 33}, {5, 3100, 3}, {300, 70, 520},
+        // few rows, whole B panels: B read in place (GemmF32.DIRECT_B_ROWS), over two k blocks and two column blocks
+        {9, 64, 300}, {4, 3104, 20}, {32, 128, 40}};
     double[] alphas = {1, 0.5, -2}, betas = {0, 1, 0.5};
     for (boolean ta : new boolean[] {false, true}) {
       for (boolean tb : new boolean[] {false, true}) {

@@ -37,6 +37,12 @@ final class GemmF32 {
   static final int KC = 256, MC = 128, NC = 3072;
   /** Up to this many B panels (NR columns each) the A operand is read in place rather than packed. */
   static final int DIRECT_PANELS = 16;
+  /**
+   * Up to this many rows of op(A), a row-major B whose width is a whole number of panels is read in place rather than
+   * packed: each packed B panel would meet at most DIRECT_B_ROWS / MR panels of A, too few to repay copying all of B
+   * (the pretrained encoder's GEMMs for a few short queries spent 20% of a server's time packing B).
+   */
+  static final int DIRECT_B_ROWS = 32;
 
   private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
@@ -93,14 +99,17 @@ final class GemmF32 {
       // Thin B (d_model-wide weights): each A panel meets few B panels, so packing A would copy it
       // for little reuse (measured at 12% of a training step); the kernel reads op(A) in place.
       boolean direct = simd && pr.alpha == 1f && panels <= DIRECT_PANELS;
+      boolean directB = simd && !pr.transB && m <= DIRECT_B_ROWS && nc % nr == 0;
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
         boolean add = pc > 0 || pr.beta != 0;
-        float[] bp = scratch(PACK_B, panels * kc * nr);
+        float[] bp = directB ? null : scratch(PACK_B, panels * kc * nr);
         int jcc = jc, pcc = pc;
-        // Pack B; then split the C block into (A block x panel range) tasks, enough to feed every thread.
+        // Pack B (unless read in place); then split the C block into (A block x panel range) tasks, enough to feed every thread.
         Parallel p = parallel ? par : null;
-        if (p != null) p.forRange(panels, (long) kc * nr, (lo, hi) -> packB(pr, bo, pcc, kc, jcc, nc, bp, lo, hi));
+        if (directB) {
+          // nothing to pack
+        } else if (p != null) p.forRange(panels, (long) kc * nr, (lo, hi) -> packB(pr, bo, pcc, kc, jcc, nc, bp, lo, hi));
         else packB(pr, bo, pcc, kc, jcc, nc, bp, 0, panels);
         int split = p == null ? 1 : Math.max(1, Math.min(panels, (par.threads + icBlocks - 1) / icBlocks));
         int tasks = icBlocks * split;
@@ -111,7 +120,7 @@ final class GemmF32 {
             int ic = ib * mc, mcc = Math.min(mc, m - ic);
             if (!direct) packA(pr, ao, ic, mcc, pcc, kc, ap);
             int j0 = (int) ((long) panels * js / split), j1 = (int) ((long) panels * (js + 1) / split);
-            macro(pr, ao, co, ic, mcc, jcc, nc, pcc, kc, ap, bp, j0, j1, direct, add);
+            macro(pr, ao, bo, co, ic, mcc, jcc, nc, pcc, kc, ap, bp, j0, j1, direct, add);
           }
         };
         if (p != null) p.forRange(tasks, 2L * mc * kc * nc / split, body);
@@ -217,8 +226,11 @@ final class GemmF32 {
    * tile buffer. A is the packed block ap, or with {@code direct} op(A) itself read in place (its edge
    * panel, fewer than mr rows, packed into ap). {@code add} false stores instead of adding.
    */
-  private void macro(Problem pr, int ao, int co, int ic, int mc, int jc, int nc, int pc, int kc, float[] ap, float[] bp, int j0, int j1,
+  private void macro(Problem pr, int ao, int bo, int co, int ic, int mc, int jc, int nc, int pc, int kc, float[] ap, float[] bp, int j0, int j1,
       boolean direct, boolean add) {
+    // bp == null: B is read in place (row-major, panels whole), row p of panel jp at bo + (pc + p) * ldb + column.
+    float[] b = bp != null ? bp : pr.b;
+    int bs = bp != null ? nr : pr.ldb;
     float[] c = pr.c;
     int ldc = pr.ldc;
     float[] tile = null;
@@ -243,12 +255,12 @@ final class GemmF32 {
       }
       for (int jp = g0; jp < Math.min(j1, g0 + group); jp++) {
         int col = jc + jp * nr, w = Math.min(nr, jc + nc - col);
-        int bOff = jp * kc * nr;
+        int bOff = bp != null ? jp * kc * nr : bo + pc * pr.ldb + col;
         // One call site for the micro-kernel: with a second one (for edge tiles) C2 inlines it twice
         // into this loop and the whole GEMM ran 30% slower on sizes with edges.
         boolean whole = h == mr && w == nr;
         if (!whole && tile == null) tile = new float[mr * nr];
-        kernel(kc, a, aOff, rs, cs, bp, bOff, whole ? c : tile, whole ? co + row * ldc + col : 0, whole ? ldc : nr, whole && add);
+        kernel(kc, a, aOff, rs, cs, b, bOff, bs, whole ? c : tile, whole ? co + row * ldc + col : 0, whole ? ldc : nr, whole && add);
         if (!whole) {
           for (int i = 0; i < h; i++) {
             int d = co + (row + i) * ldc + col;
@@ -260,8 +272,8 @@ final class GemmF32 {
     }
   }
 
-  private void kernel(int kc, float[] a, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-    if (simd) kernel4x2v(kc, a, ao, rs, cs, bp, bo, c, co, ldc, add);
+  private void kernel(int kc, float[] a, int ao, int rs, int cs, float[] bp, int bo, int bs, float[] c, int co, int ldc, boolean add) {
+    if (simd) kernel4x2v(kc, a, ao, rs, cs, bp, bo, bs, c, co, ldc, add);
     else kernel4x4(kc, a, ao, bp, bo, c, co, ldc, add);
   }
 
@@ -275,17 +287,18 @@ final class GemmF32 {
    * bytecodes; the argument check keeps this one just above that.
    *
    * <p>Element (i, p) of the A panel is read at {@code ao + i*rs + p*cs}: (1, MR) for a packed panel,
-   * (lda, 1) for rows of A read in place. {@code add} false stores the tile instead of adding it to C.
+   * (lda, 1) for rows of A read in place. Row p of the B panel starts at {@code bo + p*bs}: bs = NR for a packed panel,
+   * ldb for B read in place. {@code add} false stores the tile instead of adding it to C.
    */
-  static void kernel4x2v(int kc, float[] ap, int ao, int rs, int cs, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-    if (kc < 0 || ao < 0 || bo < 0 || co < 0 || rs < 1 || cs < 1) throw new IllegalArgumentException("gemm micro-kernel: negative size, offset or stride");
+  static void kernel4x2v(int kc, float[] ap, int ao, int rs, int cs, float[] bp, int bo, int bs, float[] c, int co, int ldc, boolean add) {
+    if (kc < 0 || ao < 0 || bo < 0 || co < 0 || rs < 1 || cs < 1 || bs < NR) throw new IllegalArgumentException("gemm micro-kernel: negative size, offset or stride");
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
     FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
     int a1 = ao + rs, a2 = a1 + rs, a3 = a2 + rs;
     for (int p = 0; p < kc; p++) {
-      int ai = p * cs, bi = bo + p * NR;
+      int ai = p * cs, bi = bo + p * bs;
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
       FloatVector a = FloatVector.broadcast(S, ap[ao + ai]);
