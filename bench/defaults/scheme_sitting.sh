@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The README's identifier table: `cart train` with every default (time budget, pretrained encoder) on each dataset, once
-# per identifier scheme, one run after the other in one sitting. Rows already run (metrics.json present) are skipped.
-# Then: python3 bench/defaults/scheme_table.py OUT
+# The README's results: `cart train` with every default (time budget) on each dataset, once per variant (an identifier
+# scheme, or a text encoder with everything else at its default), one run after the other in one sitting, into
+# OUT/VARIANT/DATASET. Rows already run (metrics.json present) are skipped.
+# Then: python3 bench/defaults/scheme_table.py OUT (schemes), or python3 bench/defaults/train_table.py OUT (encoders).
 # Usage: bench/defaults/scheme_sitting.sh [JAR] [OUT_DIR]
-#   DATASETS="emoji clipart-dev clipart-dev-cold"  VARIANTS="semantic-captions semantic-items atomic"
+#   DATASETS="emoji clipart-dev clipart-dev-cold"
+#   VARIANTS="semantic-captions semantic-items atomic" (default), or "minilm scratch"
 set -euo pipefail
 JAR=${1:-cart/target/cart-engine.jar}
 OUT=${2:-runs/scheme-sitting}
@@ -12,7 +14,8 @@ args_of() {
   case "$1" in
     semantic-captions) echo "--scheme cart --id-space captions" ;;  # the paper's identifiers in the caption space
     semantic-items) echo "--scheme cart --id-space items" ;;        # the paper's identifiers on the raw item embeddings
-    atomic) echo "--scheme atomic" ;;             # one token per item
+    atomic) echo "--scheme atomic" ;;                               # one token per item
+    minilm|scratch) echo "--text-encoder $1" ;;                     # every default, with or without the pretrained encoder
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }

@@ -4,15 +4,15 @@ One block per dataset: CART and CART + re-rank per identifier scheme, then the c
 the default run; every run trains its own dual tower for its re-rank, and the table shows the default run's)."""
 import json, os, sys
 root = sys.argv[1]
-VARIANTS = [('semantic-captions', 'semantic ids, caption space (default)'), ('semantic-items', 'semantic ids, item space'),
-            ('atomic', 'atomic ids')]
+# The rows name their scheme from metrics.json's "method"; this is only the order.
+VARIANTS = ['semantic-captions', 'semantic-items', 'atomic']
 def f(x): return f"{x:.2f}"
 def q(x): return f"{x:,.0f}"
 print("| dataset | method | val R@1 | test R@1 | R@5 | R@10 | MRR@10 | queries/s | train s |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for ds in ['emoji', 'clipart-dev', 'clipart-dev-cold']:
     base = None
-    for v, _ in VARIANTS:
+    for v in VARIANTS:
         p = os.path.join(root, v, ds, 'metrics.json')
         if not os.path.exists(p): continue
         m = json.load(open(p))

@@ -1,4 +1,5 @@
-"""The README's results table from bench/defaults/train_sitting.sh's runs: python3 bench/defaults/train_table.py OUT"""
+"""The per-encoder results table from `VARIANTS="minilm scratch" bench/defaults/scheme_sitting.sh JAR OUT`'s runs:
+python3 bench/defaults/train_table.py OUT"""
 import json, os, sys
 root = sys.argv[1]
 def f(x): return f"{x:.2f}"

@@ -109,19 +109,16 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** {@code ds} with neighbour-transfer pseudo-queries for its items without a train caption (unchanged when it has none). */
   private Dataset withUncaptionedQueries(Dataset ds, Backend be) {
-    java.util.BitSet covered = new java.util.BitSet(ds.size());
-    for (org.cartengine.cart.data.Caption c : ds.captions(org.cartengine.cart.data.Split.TRAIN)) covered.set(c.item());
-    int missing = ds.size() - covered.cardinality();
-    if (missing == 0 || missing == ds.size()) return ds;
     long t0 = System.nanoTime();
     try {
       org.cartengine.cart.enhance.Enhanced e = org.cartengine.cart.enhance.CaptionEnhancer.enhance(ds,
           org.cartengine.cart.enhance.EnhanceConfig.UNCAPTIONED.withPerItem(uncaptionedQueries).withSeed(model.seed), be);
-      System.err.printf("uncaptioned items: %,d of %,d have no train caption; %,d neighbour-transfer pseudo-queries added for them (%.1f s; --uncaptioned-queries 0 for none)%n",
-          missing, ds.size(), e.added(), (System.nanoTime() - t0) / 1e9);
+      if (e.added() == 0) return ds;
+      System.err.printf("uncaptioned items: %,d neighbour-transfer pseudo-queries added for the items without a train caption (%.1f s; --uncaptioned-queries 0 for none)%n",
+          e.added(), (System.nanoTime() - t0) / 1e9);
       return e.dataset();
     } catch (IllegalArgumentException tooLarge) {
-      System.err.println("uncaptioned items: " + missing + " without a train caption, no pseudo-queries: " + tooLarge.getMessage());
+      System.err.println("uncaptioned items: no pseudo-queries: " + tooLarge.getMessage());
       return ds;
     }
   }

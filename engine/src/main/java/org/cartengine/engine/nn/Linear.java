@@ -40,11 +40,8 @@ public final class Linear extends Module {
    * multiplication (30% of a server's CPU in the pretrained encoder, bench/README.md). The copy costs in x out floats;
    * a later change of {@link #weight} is not seen by infer.
    */
+  @Override
   public void keepTransposedForInference() {
-    keepTransposedWeight();
-  }
-
-  void keepTransposedWeight() {
     if (inferenceWeight != null) return;
     try (Tensor wt = weight.t(); Tensor c = wt.contiguous()) {
       inferenceWeight = c.t();

@@ -55,7 +55,6 @@ public abstract class Module {
    * below keeps a copy of W^T for {@link Linear#infer}. See {@link Linear#keepTransposedForInference}.
    */
   public void keepTransposedForInference() {
-    if (this instanceof Linear l) l.keepTransposedWeight();
     for (Module m : children.values()) m.keepTransposedForInference();
   }
 

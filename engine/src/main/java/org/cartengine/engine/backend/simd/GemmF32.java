@@ -107,10 +107,8 @@ final class GemmF32 {
         int jcc = jc, pcc = pc;
         // Pack B (unless read in place); then split the C block into (A block x panel range) tasks, enough to feed every thread.
         Parallel p = parallel ? par : null;
-        if (directB) {
-          // nothing to pack
-        } else if (p != null) p.forRange(panels, (long) kc * nr, (lo, hi) -> packB(pr, bo, pcc, kc, jcc, nc, bp, lo, hi));
-        else packB(pr, bo, pcc, kc, jcc, nc, bp, 0, panels);
+        if (!directB && p != null) p.forRange(panels, (long) kc * nr, (lo, hi) -> packB(pr, bo, pcc, kc, jcc, nc, bp, lo, hi));
+        else if (!directB) packB(pr, bo, pcc, kc, jcc, nc, bp, 0, panels);
         int split = p == null ? 1 : Math.max(1, Math.min(panels, (par.threads + icBlocks - 1) / icBlocks));
         int tasks = icBlocks * split;
         Parallel.Range body = (lo, hi) -> {
