@@ -41,6 +41,22 @@ class CaptionSpaceTest {
   }
 
   @Test
+  void pseudoQueriesTrainTheRetrieverButDoNotPlaceItems() {
+    HashedWords enc = new HashedWords(64);
+    java.util.List<Caption> withPseudo = new java.util.ArrayList<>(TRAIN);
+    withPseudo.add(new Caption(0, "a", "yellow banana", Split.TRAIN, "neighbour-transfer"));
+    withPseudo.add(new Caption(3, "d", "red apple", Split.TRAIN, "neighbour-transfer"));
+    CaptionSpace.Space plain = CaptionSpace.build(enc, TRAIN, ITEMS, 4, 2);
+    CaptionSpace.Space s = CaptionSpace.build(enc, withPseudo, ITEMS, 4, 2);
+    assertFalse(s.captioned().get(3), "an item with pseudo-queries only is still cold");
+    assertArrayEquals(plain.vectors(), s.vectors(), 0f);
+    // With no human caption anywhere, the generated ones are all there is.
+    CaptionSpace.Space generated = CaptionSpace.build(enc, List.of(new Caption(1, "b", "blue whale", Split.TRAIN, "wordnet")), ITEMS, 4, 2);
+    assertTrue(generated.captioned().get(1));
+    assertTrue(dot(generated.row(1), enc.embed(List.of("blue whale"))[0]) > 0.999);
+  }
+
+  @Test
   void captionMatchRanksTheItemWhoseCaptionsSayItFirst() {
     CaptionSpace.Space s = CaptionSpace.build(new HashedWords(64), TRAIN, ITEMS, 4, 2);
     List<int[]> r = new CaptionMatch(new HashedWords(64), s).rank(List.of("an apple", "whale", "pear"), 2, 2);
