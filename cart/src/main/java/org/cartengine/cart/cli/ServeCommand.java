@@ -37,6 +37,11 @@ public final class ServeCommand implements Callable<Integer> {
           + "has one; --no-rerank for CART's own order).")
   boolean rerank;
 
+  @Option(names = "--pictures", paramLabel = "DIR", description = "Directory of pictures for items without media of their own: "
+      + "DIR/ID.png (or .jpg, .webp, .svg, ...) for the item with that id. For the embedded emoji dataset, "
+      + "cart/prep/emoji/fetch-pictures.sh DIR fetches its Twemoji PNGs.")
+  Path pictures;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   /** The run directory as it is on disk now, with its re-rank when asked for and the run has one. */
@@ -49,6 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (pictures != null && !java.nio.file.Files.isDirectory(pictures)) throw new UserError("--pictures: " + pictures + " is not a directory");
     if (port < 0 || port > 65535) throw new UserError("--port must be in [0, 65535], not " + port);
     if (beam < 1) throw new IllegalArgumentException("--beam must be at least 1, not " + beam);
     if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, not " + batch);
@@ -59,7 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
     Searcher searcher = open(be, base);
     var rr = searcher.options().reranker();
     // POST /api/reload (loopback only) opens the run directory again, as it is on disk then, with the same options.
-    SearchServer server = new SearchServer(searcher, so, () -> open(be, base));
+    SearchServer server = new SearchServer(searcher, so, () -> open(be, base), pictures);
     try {
       server.start();
     } catch (java.io.IOException e) {

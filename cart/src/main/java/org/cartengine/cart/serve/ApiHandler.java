@@ -45,9 +45,11 @@ final class ApiHandler extends Handler.Abstract {
   private final StaticPage page;
   private final ServerStats stats;
   private final Executor executor;
+  private final PictureDir pictures;
 
-  ApiHandler(ServedRun served, SearchServer.Options limits, ServerStats stats, Executor executor) {
+  ApiHandler(ServedRun served, SearchServer.Options limits, ServerStats stats, Executor executor, PictureDir pictures) {
     this.served = served;
+    this.pictures = pictures;
     this.limits = limits;
     this.page = new StaticPage();
     this.stats = stats;
@@ -86,6 +88,7 @@ final class ApiHandler extends Handler.Abstract {
     else if (path.equals("/api/stats")) send(res, cb, 200, statsJson());
     else if (path.startsWith("/api/items/")) send(res, cb, 200, item(path.substring("/api/items/".length())));
     else if (path.startsWith("/media/")) mediaFile(path.substring("/media/".length()), res, cb);
+    else if (path.startsWith("/pictures/")) picture(path.substring("/pictures/".length()), res, cb);
     else if (page.has(path)) page.serve(path, res, cb, stats);
     else throw new ApiError(404, "no such resource: " + shorten(path));
   }
@@ -328,6 +331,7 @@ final class ApiHandler extends Handler.Abstract {
     o.add("identifier", ident);
     o.addProperty("media", it.media());
     Optional<String> pic = live.media().pictureUrl(it.media());
+    if (pic.isEmpty() && it.media().isEmpty()) pic = pictures.pictureUrl(it.id());
     if (pic.isPresent()) o.addProperty("picture", pic.get());
     else o.add("picture", com.google.gson.JsonNull.INSTANCE);
     return o;
@@ -389,7 +393,14 @@ final class ApiHandler extends Handler.Abstract {
   }
 
   private void mediaFile(String rel, Response res, Callback cb) {
-    Path p = media().resolve(rel).orElseThrow(() -> new ApiError(404, "no such media file"));
+    sendFile(media().resolve(rel).orElseThrow(() -> new ApiError(404, "no such media file")), res, cb);
+  }
+
+  private void picture(String name, Response res, Callback cb) {
+    sendFile(pictures.resolve(name).orElseThrow(() -> new ApiError(404, "no such picture")), res, cb);
+  }
+
+  private void sendFile(Path p, Response res, Callback cb) {
     stats.count(200);
     res.setStatus(200);
     res.getHeaders().put(HttpHeader.CONTENT_TYPE, MediaFiles.contentType(p));

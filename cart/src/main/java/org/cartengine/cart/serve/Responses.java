@@ -17,13 +17,34 @@ final class Responses {
   private Responses() {}
 
   static void json(Response res, Callback cb, int status, JsonElement body) {
-    byte[] bytes = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = GSON.toJson(finite(body)).getBytes(StandardCharsets.UTF_8);
     res.setStatus(status);
     res.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
     res.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     res.getHeaders().put("X-Content-Type-Options", "nosniff");
     res.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
     res.write(true, ByteBuffer.wrap(bytes), cb);
+  }
+
+  /**
+   * {@code e} with every NaN or infinite number replaced by null, in place: JSON has no such numbers, and a browser's
+   * JSON.parse rejects the whole answer over one (an atomic-id run's RQ-VAE reconstruction error is NaN).
+   */
+  static JsonElement finite(JsonElement e) {
+    if (e == null || e.isJsonNull()) return e;
+    if (e.isJsonPrimitive()) {
+      com.google.gson.JsonPrimitive p = e.getAsJsonPrimitive();
+      if (p.isNumber() && (p.getAsNumber() instanceof Double || p.getAsNumber() instanceof Float) && !Double.isFinite(p.getAsDouble()))
+        return com.google.gson.JsonNull.INSTANCE;
+      return e;
+    }
+    if (e.isJsonArray()) {
+      com.google.gson.JsonArray a = e.getAsJsonArray();
+      for (int i = 0; i < a.size(); i++) a.set(i, finite(a.get(i)));
+      return a;
+    }
+    for (java.util.Map.Entry<String, JsonElement> m : e.getAsJsonObject().entrySet()) m.setValue(finite(m.getValue()));
+    return e;
   }
 
   static JsonObject error(int status, String message) {

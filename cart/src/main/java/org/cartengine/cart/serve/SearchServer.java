@@ -69,6 +69,15 @@ public final class SearchServer implements AutoCloseable {
    * searcher and swaps it in without failing a request (null: no reload).
    */
   public SearchServer(Searcher searcher, Options o, Reopener reopen) {
+    this(searcher, o, reopen, null);
+  }
+
+  /**
+   * As {@link #SearchServer(Searcher, Options, Reopener)}, with pictures for the items that have no media of their
+   * own from {@code pictures} (null: none), served at /pictures/ ({@link PictureDir}).
+   */
+  public SearchServer(Searcher searcher, Options o, Reopener reopen, java.nio.file.Path pictures) {
+    PictureDir pics = pictures == null ? PictureDir.NONE : PictureDir.of(pictures);
     this.served = new ServedRun(searcher, reopen);
     QueuedThreadPool pool = new QueuedThreadPool(64, 4);
     pool.setName("cart-http");
@@ -86,7 +95,7 @@ public final class SearchServer implements AutoCloseable {
     server.addBean(new NetworkConnectionLimit(o.maxConnections(), server));
     ServerStats stats = new ServerStats();
     server.setErrorHandler(new JsonErrorHandler(stats));
-    ApiHandler api = new ApiHandler(served, o, stats, pool);
+    ApiHandler api = new ApiHandler(served, o, stats, pool, pics);
     // The size limit answers 413 for a body larger than allowed, whatever Content-Length claims.
     SizeLimitHandler sized = new SizeLimitHandler(o.maxBodyBytes(), -1);
     sized.setHandler(api);

@@ -36,7 +36,8 @@ function card(r, scoreName) {
     pic.hidden = true;
   }
   li.appendChild(pic);
-  li.appendChild(el('span', 'label', r.label || r.id));
+  // A glyph label beside its own picture says nothing more (and is a box without a colour emoji font).
+  if (!(r.picture && isGlyph(r.label))) li.appendChild(el('span', 'label', r.label || r.id));
   li.appendChild(el('span', 'id', r.id));
   const toks = el('div', 'tokens');
   for (const [name, value] of Object.entries(r.identifier)) toks.appendChild(el('span', 'token', name + ' ' + value));
@@ -83,6 +84,9 @@ async function refreshStats() {
     $('latency').textContent = 'latency p50/p99: ' + q.latency_ms.p50.toFixed(1) + ' / ' + q.latency_ms.p99.toFixed(1) + ' ms';
     $('served').textContent = 'served: ' + q.served;
     if (!$('dataset').textContent) {
+      const names = s.identifiers.names;
+      $('how').textContent = 'Generative retrieval: the model writes each result\'s identifier (' + names.join(', ') + ') token by token, constrained by the prefix trie' +
+          (names.length === 1 ? ' (one token per item: atomic ids, not the paper\'s semantic ones).' : '.');
       $('dataset').textContent = s.model.method + ' on ' + s.dataset.name + ': ' + s.dataset.items + ' items (' + s.dataset.modality + '), identifier ' +
           s.identifiers.names.join(', ') + ', beam ' + s.model.beam + ', backend ' + s.model.backend + '; score: ' + s.model.score;
       const sel = $('k');
