@@ -38,7 +38,7 @@ public final class ServeCommand implements Callable<Integer> {
   boolean rerank;
 
   @Option(names = "--pictures", paramLabel = "DIR", description = "Directory of pictures for items without media of their own: "
-      + "DIR/ID.png (or .jpg, .webp, .svg, ...) for the item with that id. For the embedded emoji dataset, "
+      + "DIR/ID.png (or another image type: .jpg, .webp, .svg, ...) for the item with that id. For the embedded emoji dataset, "
       + "cart/prep/emoji/fetch-pictures.sh DIR fetches its Twemoji PNGs.")
   Path pictures;
 

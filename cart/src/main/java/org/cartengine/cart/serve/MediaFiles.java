@@ -30,7 +30,7 @@ final class MediaFiles {
       Map.entry("webp", "image/webp"), Map.entry("bmp", "image/bmp"), Map.entry("svg", "image/svg+xml"), Map.entry("wav", "audio/wav"),
       Map.entry("mp3", "audio/mpeg"), Map.entry("flac", "audio/flac"), Map.entry("ogg", "audio/ogg"), Map.entry("mp4", "video/mp4"),
       Map.entry("webm", "video/webm"));
-  private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "gif", "webp", "bmp", "svg");
+  static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "gif", "webp", "bmp", "svg");
 
   private final Path root; // real path of the dataset directory; null for a dataset read from the classpath
   private final Set<String> listed = new HashSet<>();
@@ -91,12 +91,12 @@ final class MediaFiles {
     return TYPES.getOrDefault(extension(p.getFileName().toString()), "application/octet-stream");
   }
 
-  private static String extension(String name) {
+  static String extension(String name) {
     int dot = name.lastIndexOf('.');
     return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 
-  private static String encodePath(String rel) {
+  static String encodePath(String rel) {
     StringBuilder sb = new StringBuilder();
     for (String seg : rel.split("/", -1)) {
       if (sb.length() > 0) sb.append('/');

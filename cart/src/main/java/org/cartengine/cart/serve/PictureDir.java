@@ -2,8 +2,6 @@ package org.cartengine.cart.serve;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,11 +10,10 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Pictures for items that have no media of their own, from a directory named by {@code cart serve --pictures}: the file
- * {@code ID.png} (or .jpg, .jpeg, .gif, .webp, .svg) is the picture of the item with that id, compared without case. The
+ * {@code ID.png} (or another image type the dataset's media may have) is the picture of the item with that id, compared without case. The
  * embedded emoji dataset names its items by code point and ships no images (its label is the emoji character, which a
  * machine without a colour emoji font draws as a box); cart/prep/emoji/fetch-pictures.sh fills such a directory with
  * the Twemoji PNGs its embeddings were computed from.
@@ -27,7 +24,6 @@ import java.util.Set;
  */
 final class PictureDir {
   static final PictureDir NONE = new PictureDir(null, Map.of());
-  private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "gif", "webp", "svg");
 
   private final Path root;
   private final Map<String, String> byId; // lower-cased id -> file name
@@ -39,7 +35,6 @@ final class PictureDir {
 
   /** The image files of {@code dir}; a missing or unreadable directory is an error that names it. */
   static PictureDir of(Path dir) {
-    if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--pictures: " + dir + " is not a directory");
     Map<String, String> byId = new HashMap<>();
     try {
       Path root = dir.toRealPath();
@@ -47,7 +42,7 @@ final class PictureDir {
         for (Path f : files) {
           String name = f.getFileName().toString();
           int dot = name.lastIndexOf('.');
-          if (dot <= 0 || !IMAGES.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT))) continue;
+          if (dot <= 0 || !MediaFiles.IMAGES.contains(MediaFiles.extension(name))) continue;
           if (!inside(root, f)) continue; // a link leading out, or not a file: no picture rather than a broken one
           byId.putIfAbsent(name.substring(0, dot).toLowerCase(Locale.ROOT), name);
         }
@@ -58,14 +53,10 @@ final class PictureDir {
     }
   }
 
-  int size() {
-    return byId.size();
-  }
-
   /** /pictures/FILE for the item with this id, when the directory has its picture. */
   Optional<String> pictureUrl(String itemId) {
     String f = byId.get(itemId.toLowerCase(Locale.ROOT));
-    return f == null ? Optional.empty() : Optional.of("/pictures/" + URLEncoder.encode(f, StandardCharsets.UTF_8).replace("+", "%20"));
+    return f == null ? Optional.empty() : Optional.of("/pictures/" + MediaFiles.encodePath(f));
   }
 
   /** The file for request path {@code name} (after /pictures/), or empty when it is not one of the listed pictures. */

@@ -64,9 +64,7 @@ public final class CaptionSpace {
    */
   public static Space build(TextEmbedder enc, List<Caption> train, float[] items, int n, int itemDim) {
     // Each distinct text is embedded once (captions repeat across items, tags more so).
-    boolean anyHuman = false;
-    for (Caption c : train) anyHuman |= c.source() == null;
-    if (anyHuman) train = train.stream().filter(c -> c.source() == null).toList();
+    if (train.stream().anyMatch(c -> c.source() == null)) train = train.stream().filter(c -> c.source() == null).toList();
     Map<String, Integer> index = new HashMap<>();
     List<String> texts = new ArrayList<>();
     for (Caption c : train) index.computeIfAbsent(c.text(), t -> {

@@ -88,7 +88,7 @@ async function refreshStats() {
       $('how').textContent = 'Generative retrieval: the model writes each result\'s identifier (' + names.join(', ') + ') token by token, constrained by the prefix trie' +
           (names.length === 1 ? ' (one token per item: atomic ids, not the paper\'s semantic ones).' : '.');
       $('dataset').textContent = s.model.method + ' on ' + s.dataset.name + ': ' + s.dataset.items + ' items (' + s.dataset.modality + '), identifier ' +
-          s.identifiers.names.join(', ') + ', beam ' + s.model.beam + ', backend ' + s.model.backend + '; score: ' + s.model.score;
+          names.join(', ') + ', beam ' + s.model.beam + ', backend ' + s.model.backend + '; score: ' + s.model.score;
       const sel = $('k');
       for (let k = 1; k <= s.model.beam; k++) {
         const o = el('option', null, String(k));
