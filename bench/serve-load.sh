@@ -19,8 +19,7 @@ echo "load before: $(cat /proc/loadavg)"
 $LOAD inprocess --run "$RUN" --rerank "$RERANK" --clients "$CLIENTS" --seconds "$SECONDS_" --json $OUT/serve-load-inprocess-1.json
 echo "load after in-process: $(cat /proc/loadavg)"
 start_server $OUT/serve-load-server.log
-# Warm-up (JIT), not measured.
-$LOAD http --run "$RUN" --port "$PORT" --clients "$CLIENTS" --seconds 5 > /dev/null
+# (ServeLoad warms each side up itself, unmeasured, before its timed run: --warmup, 20 s by default.)
 $LOAD http --run "$RUN" --port "$PORT" --server-pid "$SERVER" --clients "$CLIENTS" --seconds "$SECONDS_" --json $OUT/serve-load-http.json
 echo "load after http: $(cat /proc/loadavg)"
 curl -fs "http://127.0.0.1:$PORT/api/stats" > $OUT/serve-load-stats.json || true

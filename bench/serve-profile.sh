@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where a served query's time goes: `cart serve` under a JFR recording, driven over loopback by CLIENTS HTTP clients
-# for SECONDS (after a 5 s warm-up), then the recording's top frames per thread group (search, HTTP, all) and the CPU
+# for SECONDS (after a 20 s warm-up), then the recording's top frames per thread group (search, HTTP, all) and the CPU
 # seconds of the server and of the load generator, which share the machine.
 #   [RERANK=on|off] bench/serve-profile.sh [RUN=runs/emoji] [CLIENTS=32] [SECONDS=20]   (OUT=DIR for the files)
 set -euo pipefail
@@ -15,7 +15,7 @@ source bench/serve-common.sh
 mkdir -p "$OUT"
 echo "load before: $(cat /proc/loadavg)"
 start_server "$OUT/server.log" -XX:StartFlightRecording=filename="$OUT/serve.jfr",settings=profile
-$LOAD http --run "$RUN" --port "$PORT" --clients "$CLIENTS" --seconds 5 > /dev/null
+# ServeLoad warms the server up itself (--warmup, 20 s by default) before the timed run.
 $LOAD http --run "$RUN" --port "$PORT" --server-pid "$SERVER" --clients "$CLIENTS" --seconds "$SECONDS_" --json "$OUT/http.json" | tee "$OUT/http.txt"
 curl -fs "http://127.0.0.1:$PORT/api/stats" > "$OUT/stats.json" || true
 stop_server
