@@ -125,7 +125,7 @@ public final class RunDir {
     Map<String, Tensor> w = Safetensors.read(best(), be);
     Safetensors.loadInto(m, w, best().toString());
     m.train(false);
-    if (cfg.pretrainedText()) m.attach(new PretrainedQueryFeatures(SentenceEncoder.load(be), be, Math.max(1, cfg.textLayers())));
+    if (cfg.pretrainedText()) m.attach(new PretrainedQueryFeatures(SentenceEncoder.shared(be), be, Math.max(1, cfg.textLayers())));
     return m;
   }
 

@@ -13,9 +13,15 @@ final class MiniLm implements TextEmbedder {
     this.encoder = encoder;
   }
 
+  private static final java.util.Map<Backend, MiniLm> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The process's one MiniLM embedder on {@code be} (over {@link SentenceEncoder#shared}), with its text cache. */
   static TextEmbedder load(Backend be) {
     try {
-      return new MiniLm(SentenceEncoder.load(be));
+      MiniLm m = SHARED.get(be);
+      if (m != null) return m;
+      SentenceEncoder enc = SentenceEncoder.shared(be);
+      return SHARED.computeIfAbsent(be, b -> new MiniLm(enc));
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage() + " (--text-encoder " + TextEncoders.SCRATCH + " runs without it)", e);
     }

@@ -25,6 +25,24 @@ public final class SentenceEncoder {
   /** Texts per forward pass: sorted by length first, so a batch pads to similar lengths. */
   public static final int BATCH = 64;
 
+  /**
+   * Sentence embeddings by token sequence, least recently used out beyond {@link #MAX_POOLED} (at most 50,000 and a
+   * thirty-second of the heap). Every forward pass fills it, whichever caller asked for it, so a query whose per-token
+   * features the retriever just computed ({@link #hiddenIds}) gets its sentence embedding for the re-rank without a
+   * second pass of the encoder: on a server that pass was half of an unseen query's time.
+   */
+  static final int MAX_POOLED = (int) Math.min(50_000, Runtime.getRuntime().maxMemory() / 32 / (384 * Float.BYTES + 200));
+
+  private final java.util.LinkedHashMap<IdsKey, float[]> pooled = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<IdsKey, float[]> eldest) {
+      return size() > MAX_POOLED;
+    }
+  };
+
+  /** Sequences run through the encoder since it was loaded (for tests and statistics). */
+  private final java.util.concurrent.atomic.AtomicLong encodedSequences = new java.util.concurrent.atomic.AtomicLong();
+
   private final BertEncoder bert;
   private final WordPieceTokenizer tokenizer;
   private final Backend be;
@@ -35,6 +53,27 @@ public final class SentenceEncoder {
     this.tokenizer = tokenizer;
     this.be = be;
     this.dt = dt;
+  }
+
+  private static final java.util.Map<Backend, SentenceEncoder> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The process's one float32 encoder on {@code be}, loaded on first use. The retriever's query features, the re-rank's
+   * towers and the caption-space guide all read the same weights (about 90 MB) and the same embedding cache, so a
+   * query runs through the encoder once, whichever of them asks first. The encoder is frozen and its inference keeps
+   * no state between calls, so callers on different threads may share it.
+   */
+  public static SentenceEncoder shared(Backend be) throws IOException {
+    SentenceEncoder e = SHARED.get(be);
+    if (e != null) return e;
+    synchronized (SHARED) {
+      e = SHARED.get(be);
+      if (e == null) {
+        e = load(be);
+        SHARED.put(be, e);
+      }
+      return e;
+    }
   }
 
   /** On the default backend ({@link Backends#get}) in float32. */
@@ -76,15 +115,33 @@ public final class SentenceEncoder {
     return encodeIds(ids);
   }
 
-  /** {@link #encode} of texts already tokenized ([CLS] ... [SEP]). */
+  /** {@link #encode} of texts already tokenized ([CLS] ... [SEP]); sequences embedded before come from the cache. */
   public float[][] encodeIds(List<int[]> ids) {
-    int d = dim();
     float[][] out = new float[ids.size()][];
-    inSortedBatches(ids, (rows, b, hidden) -> {
-      float[] e = l2Normalize(meanPool(hidden.get(hidden.size() - 1), b.maskF)).toFloatArray();
-      for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(e, r * d, (r + 1) * d);
+    List<int[]> missing = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    synchronized (pooled) {
+      for (int i = 0; i < ids.size(); i++) {
+        float[] v = pooled.get(new IdsKey(ids.get(i)));
+        if (v != null) out[i] = v.clone();
+        else {
+          missing.add(ids.get(i));
+          at.add(i);
+        }
+      }
+    }
+    if (missing.isEmpty()) return out;
+    float[][] fresh = new float[missing.size()][];
+    inSortedBatches(missing, (rows, b, hidden, emb) -> {
+      for (int r = 0; r < rows.length; r++) fresh[rows[r]] = emb[r];
     });
+    for (int j = 0; j < fresh.length; j++) out[at.get(j)] = fresh[j].clone();
     return out;
+  }
+
+  /** Sequences run through the encoder since it was loaded. */
+  public long encodedSequences() {
+    return encodedSequences.get();
   }
 
   /**
@@ -108,7 +165,7 @@ public final class SentenceEncoder {
     if (layers < 1 || layers > layers()) throw new IllegalArgumentException("layers must be in [1, " + layers() + "], got " + layers);
     int d = dim();
     float[][] out = new float[ids.size()][];
-    inSortedBatches(ids, (rows, b, hidden) -> {
+    inSortedBatches(ids, (rows, b, hidden, emb) -> {
       int t = b.ids.dim(1);
       for (int r = 0; r < rows.length; r++) out[rows[r]] = new float[layers * ids.get(rows[r]).length * d];
       for (int l = 0; l < layers; l++) {
@@ -123,10 +180,26 @@ public final class SentenceEncoder {
   }
 
   private interface BatchSink {
-    void accept(int[] rows, Batch b, List<Tensor> hidden);
+    /** One batch: its rows (indices into the caller's list), its tensors, every hidden state, and each row's sentence embedding. */
+    void accept(int[] rows, Batch b, List<Tensor> hidden, float[][] embeddings);
   }
 
-  /** The last layer of every sequence, in batches of {@link #BATCH} sorted by length (so a batch pads little), no autograd. */
+  private record IdsKey(int[] ids) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdsKey k && Arrays.equals(ids, k.ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(ids);
+    }
+  }
+
+  /**
+   * Every sequence through the encoder, in batches of {@link #BATCH} sorted by length (so a batch pads little), no
+   * autograd; each batch's sentence embeddings (mean pool of the last layer, L2-normalised) are computed and cached.
+   */
   private void inSortedBatches(List<int[]> ids, BatchSink sink) {
     int n = ids.size();
     Integer[] order = new Integer[n];
@@ -138,7 +211,15 @@ public final class SentenceEncoder {
       try (var ng = Autograd.noGrad(); BufferScope scope = BufferScope.open()) {
         Batch b = batch(ids, rows);
         List<Tensor> h = bert.hiddenStates(b.ids, null, b.padding, true);
-        sink.accept(rows, b, h);
+        encodedSequences.addAndGet(rows.length);
+        int d = dim();
+        float[] e = l2Normalize(meanPool(h.get(h.size() - 1), b.maskF)).toFloatArray();
+        float[][] emb = new float[rows.length][];
+        for (int r = 0; r < rows.length; r++) emb[r] = Arrays.copyOfRange(e, r * d, (r + 1) * d);
+        synchronized (pooled) {
+          for (int r = 0; r < rows.length; r++) pooled.put(new IdsKey(ids.get(rows[r]).clone()), emb[r]);
+        }
+        sink.accept(rows, b, h, emb);
       }
     }
   }

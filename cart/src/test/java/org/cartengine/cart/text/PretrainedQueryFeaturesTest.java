@@ -57,6 +57,30 @@ class PretrainedQueryFeaturesTest {
   }
 
   @Test
+  void aQuerysFeaturesPassAlsoGivesItsSentenceEmbedding() throws Exception {
+    // A fresh encoder, so that nothing another test embedded is cached.
+    SentenceEncoder mine = SentenceEncoder.load(be);
+    PretrainedQueryFeatures f = new PretrainedQueryFeatures(mine, be);
+    List<String> texts = List.of("a purple umbrella in the rain", "two small boats");
+    List<int[]> q = texts.stream().map(mine.tokenizer()::encode).toList();
+    QueryBatch b = QueryBatch.of(be, q, 24);
+    f.features(b.ids(), b.padding());
+    long passes = mine.encodedSequences();
+    assertEquals(2, passes);
+    float[][] cached = mine.encode(texts);
+    assertEquals(passes, mine.encodedSequences(), "the features' pass already embedded both texts");
+    // The same embeddings as an encoder that never saw the texts computes (with a third, longer text in its batch).
+    float[][] direct = SentenceEncoder.load(be).encode(List.of(texts.get(0), "an unrelated and much longer sentence about trains and stations", texts.get(1)));
+    assertArrayEquals(direct[0], cached[0], 1e-5f);
+    assertArrayEquals(direct[2], cached[1], 1e-5f);
+    // What the cache hands out is a copy: changing it does not change the next answer.
+    cached[0][0] += 1;
+    assertArrayEquals(direct[0], mine.encode(List.of(texts.get(0)))[0], 1e-5f);
+    mine.encode(List.of("a text not seen before"));
+    assertEquals(passes + 1, mine.encodedSequences());
+  }
+
+  @Test
   void layerFeaturesAreTheEncodersLastLayersInOrder() {
     PretrainedQueryFeatures f = new PretrainedQueryFeatures(enc, be, 3);
     WordPieceTokenizer tok = enc.tokenizer();
