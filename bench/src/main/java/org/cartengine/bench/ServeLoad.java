@@ -29,8 +29,8 @@ import org.cartengine.cart.run.RunDir;
  * captions, in turn), reporting queries/s, p50/p90/p99 latency and errors.
  *
  * <pre>
- *   ServeLoad http      --run DIR --port P [--host 127.0.0.1] [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--client socket|jdk]
- *   ServeLoad inprocess --run DIR [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--beam 10] [--batch 64]
+ *   ServeLoad http      --run DIR --port P [--host 127.0.0.1] [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--client socket|jdk] [--fresh true]
+ *   ServeLoad inprocess --run DIR [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--beam 10] [--batch 64] [--fresh true]
  * </pre>
  *
  * {@code http} drives a running {@code cart serve} over loopback only: any host that is not a loopback address
@@ -84,6 +84,9 @@ public final class ServeLoad {
     InetAddress addr = InetAddress.getByName(host);
     if (!addr.isLoopbackAddress()) usage("--host " + host + " is not a loopback address; this load generator only targets this machine");
     List<String> queries = queries(run);
+    // Unseen queries: every query text made distinct by a number appended ("... 1234"), so that no cache of the
+    // server (sentence embeddings, query features) answers it and each runs the text encoder, as new user queries do.
+    fresh = Boolean.parseBoolean(o.getOrDefault("--fresh", "false"));
     // CPU seconds of this process (the load generator, plus the searcher in-process) and of the server (by /proc), so
     // that the HTTP figure can be read against what the clients themselves take from a machine they share with it.
     long serverPid = o.containsKey("--server-pid") ? Long.parseLong(o.get("--server-pid")) : -1;
@@ -113,7 +116,10 @@ public final class ServeLoad {
         for (String q : queries) paths.computeIfAbsent(q, x -> "/api/search?k=" + k + "&q=" + URLEncoder.encode(x, StandardCharsets.UTF_8));
         r = drive("http", clients, warmup, seconds, queries, () -> {
           LoopbackHttp c = new LoopbackHttp(addr, port);
-          return q -> c.get(paths.get(q));
+          return q -> {
+            String path = paths.get(q); // a --fresh query is encoded here
+            return c.get(path != null ? path : "/api/search?k=" + k + "&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+          };
         });
       } else {
         usage("--client " + client + ": socket (one keep-alive connection per client) or jdk (java.net.http.HttpClient)");
@@ -195,6 +201,9 @@ public final class ServeLoad {
     return phase(mode, made, seconds, queries);
   }
 
+  private static boolean fresh;
+  private static final AtomicLong FRESH = new AtomicLong();
+
   /** Called by {@link #drive} as the measured phase begins: CPU time is read from there on. */
   private static Runnable measuredStart = () -> {};
 
@@ -214,6 +223,7 @@ public final class ServeLoad {
         int n = 0, qi = id * 7919;
         while (System.nanoTime() < end) {
           String q = queries.get(Math.floorMod(qi++, queries.size()));
+          if (fresh) q = q + " " + FRESH.incrementAndGet();
           long s = System.nanoTime();
           try {
             int status = cl.query(q);
@@ -287,8 +297,8 @@ public final class ServeLoad {
 
   static void usage(String why) {
     System.err.println("error: " + why);
-    System.err.println("usage: ServeLoad http --run DIR --port P [--server-pid PID] [--host 127.0.0.1] [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--client socket|jdk] [--json FILE]");
-    System.err.println("       ServeLoad inprocess --run DIR [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--beam 10] [--batch 64] [--json FILE]");
+    System.err.println("usage: ServeLoad http --run DIR --port P [--server-pid PID] [--host 127.0.0.1] [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--client socket|jdk] [--fresh true] [--json FILE]");
+    System.err.println("       ServeLoad inprocess --run DIR [--clients 32] [--warmup 20] [--seconds 30] [--k 10] [--beam 10] [--batch 64] [--fresh true] [--json FILE]");
     System.exit(2);
   }
 }

@@ -16,6 +16,14 @@ public interface QueryFeatures {
    */
   Tensor features(Tensor ids, Tensor padding);
 
+  /**
+   * Computes ahead, for the whole batch at once, what {@link #features} of these rows (or of any slice of them) will
+   * read; a no-op for features that keep nothing. A batch about to be cut into slices decoded on one core each calls
+   * this first, so the pretrained encoder runs once on all rows, its kernels spread over every core, and not slice by
+   * slice on one.
+   */
+  default void prepare(Tensor ids, Tensor padding) {}
+
   /** How many of the pretrained encoder's last layers {@link #layerFeatures} gives. */
   default int layers() {
     return 1;

@@ -56,6 +56,8 @@ public final class BeamSearch {
     // A served model is put in eval mode once at load; during training, validation finds it in train mode.
     if (model.isTraining()) model.train(false);
     if (shards == 1) return searchShard(model, q, trie, beam, k, scoring, prior);
+    // A pretrained encoder's features for the whole batch first, with its kernels on every core; the shards read them.
+    if (model.features() != null) model.features().prepare(q.ids(), q.padding());
     // Queries are independent: each shard decodes its slice of the batch on one core with every kernel inline, where
     // one batch split kernel by kernel would hand off (and wait) a few hundred times per step on small matrices.
     @SuppressWarnings("unchecked")

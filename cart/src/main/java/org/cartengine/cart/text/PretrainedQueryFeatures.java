@@ -66,6 +66,12 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
     lookup(cut);
   }
 
+  /** Runs the encoder on the rows not cached yet, so that {@link #features} of them (or of a slice) reads the cache. */
+  @Override
+  public synchronized void prepare(Tensor ids, Tensor padding) {
+    lookup(rowsOf(ids, padding));
+  }
+
   @Override
   public synchronized Tensor features(Tensor ids, Tensor padding) {
     return layers(ids, padding, layers - 1, layers).get(0);
@@ -79,13 +85,7 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
   /** Tensors [B, T, dim] of the kept layers from..to-1 (0 = the earliest kept), zero at padding. */
   private List<Tensor> layers(Tensor ids, Tensor padding, int from, int to) {
     int b = ids.dim(0), t = ids.dim(1), d = dim();
-    int[] id = ids.toIntArray(), pad = padding.toIntArray();
-    List<int[]> rows = new ArrayList<>(b);
-    for (int i = 0; i < b; i++) {
-      int n = 0;
-      while (n < t && pad[i * t + n] == 1) n++;
-      rows.add(Arrays.copyOfRange(id, i * t, i * t + n));
-    }
+    List<int[]> rows = rowsOf(ids, padding);
     List<float[]> f = lookup(rows);
     List<Tensor> out = new ArrayList<>(to - from);
     for (int l = from; l < to; l++) {
@@ -97,6 +97,19 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
       out.add(Tensor.of(be, x, b, t, d));
     }
     return out;
+  }
+
+  /** Each row's real tokens (those before its padding). */
+  private static List<int[]> rowsOf(Tensor ids, Tensor padding) {
+    int b = ids.dim(0), t = ids.dim(1);
+    int[] id = ids.toIntArray(), pad = padding.toIntArray();
+    List<int[]> rows = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      int n = 0;
+      while (n < t && pad[i * t + n] == 1) n++;
+      rows.add(Arrays.copyOfRange(id, i * t, i * t + n));
+    }
+    return rows;
   }
 
   /** Features of each sequence, computing the missing ones in one pass of the encoder. */

@@ -81,6 +81,23 @@ class PretrainedQueryFeaturesTest {
   }
 
   @Test
+  void prepareRunsTheEncoderOnceForTheBatchAndItsSlicesReadTheCache() throws Exception {
+    SentenceEncoder mine = SentenceEncoder.load(be);
+    PretrainedQueryFeatures f = new PretrainedQueryFeatures(mine, be);
+    List<int[]> q = List.of("one yellow bus", "a cat asleep on a warm sofa", "rain", "three tall towers at night").stream().map(mine.tokenizer()::encode).toList();
+    QueryBatch b = QueryBatch.of(be, q, 24);
+    f.prepare(b.ids(), b.padding());
+    assertEquals(4, mine.encodedSequences());
+    QueryBatch tail = b.rows(be, 2, 4);
+    float[] x = f.features(tail.ids(), tail.padding()).toFloatArray();
+    assertEquals(4, mine.encodedSequences(), "the slice's features came from the cache");
+    float[][] direct = SentenceEncoder.load(be).lastHiddenIds(q.subList(2, 4));
+    int t = tail.length(), d = f.dim();
+    for (int i = 0; i < 2; i++)
+      assertArrayEquals(direct[i], java.util.Arrays.copyOfRange(x, i * t * d, i * t * d + q.get(2 + i).length * d), 1e-5f, "row " + i);
+  }
+
+  @Test
   void layerFeaturesAreTheEncodersLastLayersInOrder() {
     PretrainedQueryFeatures f = new PretrainedQueryFeatures(enc, be, 3);
     WordPieceTokenizer tok = enc.tokenizer();
