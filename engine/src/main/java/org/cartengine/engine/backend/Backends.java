@@ -103,6 +103,12 @@ public final class Backends {
     }
     for (var e : candidates().entrySet()) {
       try {
+        // No driver installed: say so without loading JOCL, whose loader prints its failure on stdout.
+        String noDriver = e.getKey().equals("opencl") ? noOpenClDriver() : null;
+        if (noDriver != null) {
+          reasons.add("opencl: " + noDriver);
+          continue;
+        }
         if (e.getKey().equals("opencl") && !signalChaining() && !"inprocess".equals(System.getProperty("cart.opencl.probe"))) {
           String noGpu = openClWithoutGpu();
           if (noGpu != null) {
@@ -137,15 +143,22 @@ public final class Backends {
     return java.nio.file.Files.isRegularFile(p) ? p : null;
   }
 
+  /** Why no OpenCL driver can be there (Linux without an ICD file and without OCL_ICD_VENDORS), or null where one may be. */
+  static String noOpenClDriver() {
+    if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") && System.getenv("OCL_ICD_VENDORS") == null) {
+      java.io.File[] icds = new java.io.File("/etc/OpenCL/vendors").listFiles((d, n) -> n.endsWith(".icd"));
+      if (icds == null || icds.length == 0) return "no OpenCL driver installed (no /etc/OpenCL/vendors/*.icd)";
+    }
+    return null;
+  }
+
   /**
    * Null when OpenCL offers a GPU (so loading it here is worth it), else why not, found without loading
    * a driver into this JVM: no ICD file at all, or a child JVM's {@link org.cartengine.engine.backend.opencl.OpenClProbe}.
    */
   static String openClWithoutGpu() {
-    if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") && System.getenv("OCL_ICD_VENDORS") == null) {
-      java.io.File[] icds = new java.io.File("/etc/OpenCL/vendors").listFiles((d, n) -> n.endsWith(".icd"));
-      if (icds == null || icds.length == 0) return "no OpenCL driver installed (no /etc/OpenCL/vendors/*.icd)";
-    }
+    String noDriver = noOpenClDriver();
+    if (noDriver != null) return noDriver;
     String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = List.of(javaBin, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
         "-cp", System.getProperty("java.class.path"), "org.cartengine.engine.backend.opencl.OpenClProbe");
