@@ -86,17 +86,17 @@ public final class ServeLoad {
     List<String> queries = queries(run);
     // Unseen queries: every query text made distinct by a number appended ("... 1234"), so that no cache of the
     // server (sentence embeddings, query features) answers it and each runs the text encoder, as new user queries do.
-    fresh = Boolean.parseBoolean(o.getOrDefault("--fresh", "false"));
+    boolean fresh = Boolean.parseBoolean(o.getOrDefault("--fresh", "false"));
     // CPU seconds of this process (the load generator, plus the searcher in-process) and of the server (by /proc), so
     // that the HTTP figure can be read against what the clients themselves take from a machine they share with it.
     long serverPid = o.containsKey("--server-pid") ? Long.parseLong(o.get("--server-pid")) : -1;
     // Read when the measured phase starts (after the warm-up), in drive.
     double[] start = new double[3];
-    measuredStart = () -> {
+    Plan plan = new Plan(clients, warmup, seconds, queries, fresh, () -> {
       start[0] = processCpuSeconds();
       start[1] = serverPid > 0 ? procCpuSeconds(serverPid) : Double.NaN;
       start[2] = System.nanoTime();
-    };
+    });
     Report r;
     if (mode.equals("http")) {
       int port = intOpt(o, "--port", 8080, 1, 65535);
@@ -104,8 +104,8 @@ public final class ServeLoad {
       if (client.equals("jdk")) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         String base = "http://" + (addr.getHostAddress().contains(":") ? "[" + addr.getHostAddress() + "]" : addr.getHostAddress()) + ":" + port;
-        r = drive("http", clients, warmup, seconds, queries, () -> q -> {
-          HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/search?k=" + k + "&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)))
+        r = drive("http", plan, () -> q -> {
+          HttpRequest req = HttpRequest.newBuilder(URI.create(base + searchPath(k, q)))
               .timeout(Duration.ofSeconds(60)).build();
           HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
           return res.statusCode();
@@ -113,12 +113,12 @@ public final class ServeLoad {
       } else if (client.equals("socket")) {
         // One keep-alive connection per client thread (LoopbackHttp), the requests' paths encoded before the clock starts.
         Map<String, String> paths = new java.util.HashMap<>();
-        for (String q : queries) paths.computeIfAbsent(q, x -> "/api/search?k=" + k + "&q=" + URLEncoder.encode(x, StandardCharsets.UTF_8));
-        r = drive("http", clients, warmup, seconds, queries, () -> {
+        for (String q : queries) paths.computeIfAbsent(q, x -> searchPath(k, x));
+        r = drive("http", plan, () -> {
           LoopbackHttp c = new LoopbackHttp(addr, port);
           return q -> {
             String path = paths.get(q); // a --fresh query is encoded here
-            return c.get(path != null ? path : "/api/search?k=" + k + "&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+            return c.get(path != null ? path : searchPath(k, q));
           };
         });
       } else {
@@ -138,7 +138,7 @@ public final class ServeLoad {
       try (Searcher s = Searcher.of(tr, so)) {
         // Warm-up, as a server would have had by the time clients arrive.
         s.searchBatch(queries.subList(0, Math.min(queries.size(), batch)), k);
-        r = drive("inprocess", clients, warmup, seconds, queries, () -> q -> {
+        r = drive("inprocess", plan, () -> q -> {
           s.search(q, k);
           return 200;
         });
@@ -192,22 +192,29 @@ public final class ServeLoad {
     Client make() throws Exception;
   }
 
-  /** Runs the clients for {@code warmup} seconds unmeasured, then for {@code seconds}; each records its own latencies, merged at the end. */
-  static Report drive(String mode, int clients, int warmup, int seconds, List<String> queries, ClientFactory factory) throws Exception {
-    List<Client> made = new ArrayList<>();
-    for (int c = 0; c < clients; c++) made.add(factory.make());
-    if (warmup > 0) phase(mode, made, warmup, queries);
-    measuredStart.run();
-    return phase(mode, made, seconds, queries);
+  /** GET path of a search for {@code q}, top {@code k}. */
+  static String searchPath(int k, String q) {
+    return "/api/search?k=" + k + "&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8);
   }
 
-  private static boolean fresh;
-  private static final AtomicLong FRESH = new AtomicLong();
+  /**
+   * What the clients do: {@code warmup} seconds unmeasured, then {@code seconds} measured, over {@code queries} in turn
+   * (each made distinct by a running number when {@code fresh}); {@code atMeasuredStart} runs as the measured phase begins.
+   */
+  record Plan(int clients, int warmup, int seconds, List<String> queries, boolean fresh, Runnable atMeasuredStart) {}
 
-  /** Called by {@link #drive} as the measured phase begins: CPU time is read from there on. */
-  private static Runnable measuredStart = () -> {};
+  /** Runs the plan's clients, warm-up first; each records its own latencies, merged at the end. */
+  static Report drive(String mode, Plan plan, ClientFactory factory) throws Exception {
+    List<Client> made = new ArrayList<>();
+    for (int c = 0; c < plan.clients(); c++) made.add(factory.make());
+    AtomicLong sent = new AtomicLong();
+    if (plan.warmup() > 0) phase(mode, made, plan.warmup(), plan, sent);
+    plan.atMeasuredStart().run();
+    return phase(mode, made, plan.seconds(), plan, sent);
+  }
 
-  private static Report phase(String mode, List<Client> made, int seconds, List<String> queries) throws Exception {
+  private static Report phase(String mode, List<Client> made, int seconds, Plan plan, AtomicLong sent) throws Exception {
+    List<String> queries = plan.queries();
     int clients = made.size();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long[][] lat = new long[clients][];
@@ -223,7 +230,7 @@ public final class ServeLoad {
         int n = 0, qi = id * 7919;
         while (System.nanoTime() < end) {
           String q = queries.get(Math.floorMod(qi++, queries.size()));
-          if (fresh) q = q + " " + FRESH.incrementAndGet();
+          if (plan.fresh()) q = q + " " + sent.incrementAndGet();
           long s = System.nanoTime();
           try {
             int status = cl.query(q);

@@ -18,8 +18,6 @@ final class MiniLm implements TextEmbedder {
   /** The process's one MiniLM embedder on {@code be} (over {@link SentenceEncoder#shared}), with its text cache. */
   static TextEmbedder load(Backend be) {
     try {
-      MiniLm m = SHARED.get(be);
-      if (m != null) return m;
       SentenceEncoder enc = SentenceEncoder.shared(be);
       return SHARED.computeIfAbsent(be, b -> new MiniLm(enc));
     } catch (IOException e) {

@@ -28,9 +28,9 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
   /** Layers kept per sequence (the last ones), layer by layer in each cached row. */
   private final int layers;
   private long cachedFloats;
-  private final LinkedHashMap<Key, float[]> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+  private final LinkedHashMap<SentenceEncoder.TokenIds, float[]> cache = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, float[]> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<SentenceEncoder.TokenIds, float[]> eldest) {
       if (cachedFloats <= MAX_CACHED_FLOATS) return false;
       cachedFloats -= eldest.getValue().length;
       return true;
@@ -116,9 +116,9 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
   private List<float[]> lookup(List<int[]> seqs) {
     List<float[]> out = new ArrayList<>(seqs.size());
     List<int[]> missing = new ArrayList<>();
-    Map<Key, Integer> pending = new LinkedHashMap<>();
+    Map<SentenceEncoder.TokenIds, Integer> pending = new LinkedHashMap<>();
     for (int[] s : seqs) {
-      Key k = new Key(s);
+      SentenceEncoder.TokenIds k = new SentenceEncoder.TokenIds(s);
       float[] v = cache.get(k);
       out.add(v);
       if (v == null && s.length > 0 && !pending.containsKey(k)) {
@@ -128,28 +128,16 @@ public final class PretrainedQueryFeatures implements QueryFeatures {
     }
     if (!missing.isEmpty()) {
       float[][] h = encoder.hiddenIds(missing, layers);
-      for (Map.Entry<Key, Integer> e : pending.entrySet()) {
+      for (Map.Entry<SentenceEncoder.TokenIds, Integer> e : pending.entrySet()) {
         cache.put(e.getKey(), h[e.getValue()]);
         cachedFloats += h[e.getValue()].length;
       }
       for (int i = 0; i < seqs.size(); i++) {
         if (out.get(i) != null) continue;
-        Integer at = pending.get(new Key(seqs.get(i)));
+        Integer at = pending.get(new SentenceEncoder.TokenIds(seqs.get(i)));
         out.set(i, at == null ? new float[0] : h[at]);
       }
     }
     return out;
-  }
-
-  private record Key(int[] ids) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && Arrays.equals(ids, k.ids);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(ids);
-    }
   }
 }

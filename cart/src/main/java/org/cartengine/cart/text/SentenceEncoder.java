@@ -33,9 +33,9 @@ public final class SentenceEncoder {
    */
   static final int MAX_POOLED = (int) Math.min(50_000, Runtime.getRuntime().maxMemory() / 32 / (384 * Float.BYTES + 200));
 
-  private final java.util.LinkedHashMap<IdsKey, float[]> pooled = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+  private final java.util.LinkedHashMap<TokenIds, float[]> pooled = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(java.util.Map.Entry<IdsKey, float[]> eldest) {
+    protected boolean removeEldestEntry(java.util.Map.Entry<TokenIds, float[]> eldest) {
       return size() > MAX_POOLED;
     }
   };
@@ -55,7 +55,7 @@ public final class SentenceEncoder {
     this.dt = dt;
   }
 
-  private static final java.util.Map<Backend, SentenceEncoder> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Backend, SentenceEncoder> SHARED = new java.util.HashMap<>();
 
   /**
    * The process's one float32 encoder on {@code be}, loaded on first use. The retriever's query features, the re-rank's
@@ -63,17 +63,10 @@ public final class SentenceEncoder {
    * query runs through the encoder once, whichever of them asks first. The encoder is frozen and its inference keeps
    * no state between calls, so callers on different threads may share it.
    */
-  public static SentenceEncoder shared(Backend be) throws IOException {
+  public static synchronized SentenceEncoder shared(Backend be) throws IOException {
     SentenceEncoder e = SHARED.get(be);
-    if (e != null) return e;
-    synchronized (SHARED) {
-      e = SHARED.get(be);
-      if (e == null) {
-        e = load(be);
-        SHARED.put(be, e);
-      }
-      return e;
-    }
+    if (e == null) SHARED.put(be, e = load(be));
+    return e;
   }
 
   /** On the default backend ({@link Backends#get}) in float32. */
@@ -122,7 +115,7 @@ public final class SentenceEncoder {
     List<Integer> at = new ArrayList<>();
     synchronized (pooled) {
       for (int i = 0; i < ids.size(); i++) {
-        float[] v = pooled.get(new IdsKey(ids.get(i)));
+        float[] v = pooled.get(new TokenIds(ids.get(i)));
         if (v != null) out[i] = v.clone();
         else {
           missing.add(ids.get(i));
@@ -184,10 +177,11 @@ public final class SentenceEncoder {
     void accept(int[] rows, Batch b, List<Tensor> hidden, float[][] embeddings);
   }
 
-  private record IdsKey(int[] ids) {
+  /** A token sequence as a map key (by content); the caches of this package key sequences by it. */
+  record TokenIds(int[] ids) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof IdsKey k && Arrays.equals(ids, k.ids);
+      return o instanceof TokenIds k && Arrays.equals(ids, k.ids);
     }
 
     @Override
@@ -217,7 +211,7 @@ public final class SentenceEncoder {
         float[][] emb = new float[rows.length][];
         for (int r = 0; r < rows.length; r++) emb[r] = Arrays.copyOfRange(e, r * d, (r + 1) * d);
         synchronized (pooled) {
-          for (int r = 0; r < rows.length; r++) pooled.put(new IdsKey(ids.get(rows[r]).clone()), emb[r]);
+          for (int r = 0; r < rows.length; r++) pooled.put(new TokenIds(ids.get(rows[r]).clone()), emb[r]);
         }
         sink.accept(rows, b, h, emb);
       }

@@ -153,12 +153,11 @@ public final class Backends {
   }
 
   /**
-   * Null when OpenCL offers a GPU (so loading it here is worth it), else why not, found without loading
-   * a driver into this JVM: no ICD file at all, or a child JVM's {@link org.cartengine.engine.backend.opencl.OpenClProbe}.
+   * Null when OpenCL offers a GPU (so loading it here is worth it), else why not, found without loading a driver into
+   * this JVM: by a child JVM's {@link org.cartengine.engine.backend.opencl.OpenClProbe} (called once
+   * {@link #noOpenClDriver} has found a driver may be installed).
    */
   static String openClWithoutGpu() {
-    String noDriver = noOpenClDriver();
-    if (noDriver != null) return noDriver;
     String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = List.of(javaBin, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
         "-cp", System.getProperty("java.class.path"), "org.cartengine.engine.backend.opencl.OpenClProbe");
