@@ -85,7 +85,7 @@ public final class CoarseFineFusion extends Module implements CrossAttentionBloc
   public Tensor forwardStep(Tensor y, Memory memory) {
     FusionMemory m = (FusionMemory) memory;
     Tensor coarse = coarseAttn.forwardMemory(y, m.coarse()).sigmoid().mul(1.0 / layers);
-    Tensor qh = fineAttn.queryHeads(y, m.coarse().groups());
+    Tensor qh = fineAttn.queryRows(y);
     Tensor fine = null;
     for (int i = 0; i < layers; i++) {
       Tensor c = fineAttn.attendMemory(qh, m.fine().get(i));

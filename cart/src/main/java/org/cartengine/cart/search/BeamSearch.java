@@ -89,12 +89,53 @@ public final class BeamSearch {
       for (int i = 0; i < qn; i++) top[i] = new TopBeams(beam);
       Beams beams = Beams.start(qn);
       for (int pos = 0; pos < trie.length(); pos++) {
-        Tensor logits = pos == 0 ? decoder.step(null, null)
-            : decoder.step(Tensor.ofInts(be, beams.parent, beams.rows()), Tensor.ofInts(be, beams.token, beams.rows()));
-        beams = prune(beams, logits.toFloatArray(), trie, scoring, top, pos, prior);
+        float[] logits;
+        if (pos == 0) logits = decoder.step(null, null).toFloatArray();
+        else if (pos + 1 == trie.length() && scoring == BeamScoring.RENORMALISED) logits = lastStep(decoder, beams, trie, model.cfg.idVocab()[pos], be);
+        else logits = decoder.step(Tensor.ofInts(be, beams.parent, beams.rows()), Tensor.ofInts(be, beams.token, beams.rows())).toFloatArray();
+        beams = prune(beams, logits, trie, scoring, top, pos, prior);
       }
       return hits(beams, trie, k);
     }
+  }
+
+  /**
+   * The last position's logits, decoded only for the beams whose prefix allows more than one token. Renormalised over
+   * the allowed tokens, a prefix with one child adds exactly 0 to the score whatever its logits (logit - (logit +
+   * log 1)), so those rows need no decoder step: they get zeros. On semantic identifiers most prefixes (k, v1, ..., vM)
+   * hold one item, and the last step is a quarter of a search's decoder work at length 4. Rows are re-laid out query by
+   * query with as many slots as the query with the most such beams (none: no step at all); results are unchanged.
+   */
+  private static float[] lastStep(IncrementalDecoder decoder, Beams beams, PrefixTrie trie, int vocab, Backend be) {
+    int queries = beams.queries(), slots = beams.slots(), need = 0;
+    int[] count = new int[queries];
+    for (int g = 0; g < queries; g++) {
+      for (int s = 0; s < slots; s++) {
+        int node = beams.node()[g * slots + s];
+        if (node >= 0 && trie.childCount(node) > 1) count[g]++;
+      }
+      need = Math.max(need, count[g]);
+    }
+    float[] full = new float[beams.rows() * vocab];
+    if (need == 0) return full;
+    int[] rowOf = new int[queries * need], parent = new int[queries * need], token = new int[queries * need];
+    for (int g = 0; g < queries; g++) {
+      int j = 0;
+      for (int s = 0; s < slots; s++) {
+        int r = g * slots + s, node = beams.node()[r];
+        if (node >= 0 && trie.childCount(node) > 1) rowOf[g * need + j++] = r;
+      }
+      // Unused slots repeat a row of the same query (its first), computed and dropped.
+      for (; j < need; j++) rowOf[g * need + j] = count[g] > 0 ? rowOf[g * need] : g * slots;
+    }
+    for (int i = 0; i < rowOf.length; i++) {
+      parent[i] = beams.parent()[rowOf[i]];
+      token[i] = beams.token()[rowOf[i]];
+    }
+    float[] some = decoder.step(Tensor.ofInts(be, parent, parent.length), Tensor.ofInts(be, token, token.length)).toFloatArray();
+    for (int g = 0; g < queries; g++)
+      for (int j = 0; j < count[g]; j++) System.arraycopy(some, (g * need + j) * vocab, full, rowOf[g * need + j] * vocab, vocab);
+    return full;
   }
 
   /**

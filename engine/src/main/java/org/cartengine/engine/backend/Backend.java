@@ -215,6 +215,39 @@ public interface Backend extends AutoCloseable {
   void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, Buffer lse, Buffer dout,
       Buffer dq, Buffer dk, Buffer dv, int batch, int heads, int tq, int tk, int d, double scale, boolean causal);
 
+  /**
+   * Attention of decoding rows over a memory shared by each group of rows, for inference (no log-sum-exp, no backward):
+   * q and out are [G, S, H, D], the rows' own layout as a projection makes them (row g * S + s of [G * S, H * D]);
+   * k is [G, H, D, Tk] when keysTransposed (a memory read by many steps, transposed once by its owner), else
+   * [G, H, Tk, D] (a cache that grows by a position per step); v is [G, H, Tk, D]; keyPadding is null or I32 [G, Tk]. Row (g, s) attends over memory g. Serves a beam
+   * search's cross-attention (the S beams of query g read its encoder memory) and its cached self-attention (G rows,
+   * S = 1). A row with every key padded outputs zeros, as {@link #attention} does.
+   *
+   * <p>Default: the rows permuted to heads first, {@link #attention}, and permuted back, so every backend has it;
+   * a CPU backend fuses it to spare the two copies and the log-sum-exp.
+   */
+  default void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads, int tk, int d,
+      double scale, boolean keysTransposed) {
+    decodeAttentionByAttention(this, q, k, v, keyPadding, out, groups, slots, heads, tk, d, scale, keysTransposed);
+  }
+
+  /** {@link #decodeAttention} on {@code be} as keys, queries and outputs permuted around {@link #attention} (the default). */
+  static void decodeAttentionByAttention(Backend be, Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads,
+      int tk, int d, double scale, boolean keysTransposed) {
+    int n = groups * slots * heads * d;
+    int[] shape = {groups, heads, slots, d};
+    int[] rows = {slots * heads * d, d, heads * d, 1}, headsFirst = {heads * slots * d, slots * d, d, 1};
+    int nk = groups * heads * tk * d;
+    try (Buffer qh = be.allocateUninitialized(q.dtype(), n); Buffer oh = be.allocateUninitialized(q.dtype(), n);
+        Buffer lse = be.allocateUninitialized(q.dtype(), groups * heads * slots); Buffer kc = keysTransposed ? be.allocateUninitialized(q.dtype(), nk) : null) {
+      if (keysTransposed)
+        be.copyStrided(k, 0, new int[] {heads * d * tk, d * tk, 1, tk}, kc, 0, new int[] {heads * tk * d, tk * d, d, 1}, new int[] {groups, heads, tk, d}, false);
+      be.copyStrided(q, 0, rows, qh, 0, headsFirst, shape, false);
+      be.attention(qh, keysTransposed ? kc : k, v, keyPadding, oh, lse, groups, heads, slots, tk, d, scale, false);
+      be.copyStrided(oh, 0, headsFirst, out, 0, rows, shape, false);
+    }
+  }
+
   // ---------------------------------------------------------------- vector quantization
 
   /**

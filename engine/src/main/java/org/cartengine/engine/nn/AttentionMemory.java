@@ -9,14 +9,16 @@ import org.cartengine.engine.Tensor;
  * the fused attention op serves it directly with the group's rows as its query axis, and no memory
  * is ever copied per row.
  *
- * @param keys [G, H, Tk, D] contiguous
+ * @param keys [G, H, D, Tk] contiguous: transposed, as decode attention reads them
  * @param values [G, H, Tk, D] contiguous
  * @param padding null or I32 [G, Tk], 1 = real key
  */
 public record AttentionMemory(Tensor keys, Tensor values, Tensor padding) implements CrossAttentionBlock.Memory {
   public AttentionMemory {
-    if (keys.rank() != 4 || !java.util.Arrays.equals(keys.shape(), values.shape()))
-      throw new IllegalArgumentException("AttentionMemory: keys and values must both be [G, H, Tk, D]");
+    if (keys.rank() != 4 || values.rank() != 4 || keys.dim(0) != values.dim(0) || keys.dim(1) != values.dim(1) || keys.dim(2) != values.dim(3)
+        || keys.dim(3) != values.dim(2))
+      throw new IllegalArgumentException("AttentionMemory: keys must be [G, H, D, Tk] and values [G, H, Tk, D], got "
+          + java.util.Arrays.toString(keys.shape()) + " and " + java.util.Arrays.toString(values.shape()));
   }
 
   /** Number of memories G. */

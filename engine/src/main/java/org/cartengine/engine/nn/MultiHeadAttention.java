@@ -48,39 +48,34 @@ public final class MultiHeadAttention extends Module {
    * @param x [R, d] the new position's (normalised) input of each row
    */
   public Tensor forwardStep(Tensor x, KvCache cache) {
-    int r = x.dim(0), dh = dModel / heads;
     cache.append(k.infer(x), v.infer(x), heads);
-    // One position: [R, d] read as [R, H, 1, Dh] is what [R, 1, H, Dh] permuted to heads first would be, with no copy.
-    Tensor qh = q.infer(x).reshape(r, heads, 1, dh);
-    Tensor att = Attention.attention(qh, cache.keys(), cache.values(), null, false);
-    return o.infer(att.reshape(r, dModel));
+    // Each row is its own group of one: it reads only its own cached positions.
+    return o.infer(Attention.decode(q.infer(x), cache.keys(), cache.values(), null, heads, false));
   }
 
   /** The keys and values of a memory [G, Tk, d], projected once for every row that will read it. */
   public AttentionMemory projectMemory(Tensor mem, Tensor keyPadding) {
     int g = mem.dim(0), tk = mem.dim(1), dh = dModel / heads;
-    Tensor kh = k.infer(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
+    // Keys transposed, [G, H, Dh, Tk]: the layout decode attention reads, made once for every step that reads it.
+    Tensor kh = k.infer(mem).reshape(g, tk, heads, dh).permute(0, 2, 3, 1).contiguous();
     Tensor vh = v.infer(mem).reshape(g, tk, heads, dh).permute(0, 2, 1, 3).contiguous();
     return new AttentionMemory(kh, vh, keyPadding);
   }
 
-  /** Query heads [G, H, slots, D] of rows x [G * slots, d] (row r reads memory r / slots). */
-  public Tensor queryHeads(Tensor x, int groups) {
-    int rows = x.dim(0), dh = dModel / heads;
-    if (rows % groups != 0) throw new IllegalArgumentException("MultiHeadAttention: " + rows + " rows do not split into " + groups + " groups");
-    return q.infer(x).reshape(groups, rows / groups, heads, dh).permute(0, 2, 1, 3);
+  /** The query projection of rows x [G * slots, d], heads side by side in each row as {@link #attendMemory} reads them. */
+  public Tensor queryRows(Tensor x) {
+    return q.infer(x);
   }
 
-  /** Attention of query heads [G, H, slots, D] over the shared memory, through the output projection: [G * slots, d]. */
-  public Tensor attendMemory(Tensor queryHeads, AttentionMemory mem) {
-    int g = queryHeads.dim(0), slots = queryHeads.dim(2);
-    if (g != mem.groups()) throw new IllegalArgumentException("MultiHeadAttention: " + g + " query groups for " + mem.groups() + " memories");
-    Tensor att = Attention.attention(queryHeads, mem.keys(), mem.values(), mem.padding(), false);
-    return o.infer(att.permute(0, 2, 1, 3).reshape(g * slots, dModel));
+  /** Attention of projected query rows [G * slots, d] (row r reads memory r / slots) over the shared memory, through the output projection: [G * slots, d]. */
+  public Tensor attendMemory(Tensor queryRows, AttentionMemory mem) {
+    if (queryRows.dim(0) % mem.groups() != 0)
+      throw new IllegalArgumentException("MultiHeadAttention: " + queryRows.dim(0) + " rows do not split into " + mem.groups() + " groups");
+    return o.infer(Attention.decode(queryRows, mem.keys(), mem.values(), mem.padding(), heads, true));
   }
 
   /** Cross-attention of rows x [G * slots, d] over the shared memory: [G * slots, d]. */
   public Tensor forwardMemory(Tensor x, AttentionMemory mem) {
-    return attendMemory(queryHeads(x, mem.groups()), mem);
+    return attendMemory(queryRows(x), mem);
   }
 }

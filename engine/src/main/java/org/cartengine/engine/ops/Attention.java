@@ -49,4 +49,44 @@ public final class Attention {
       accumulate(v, dv);
     }, q, k, v);
   }
+
+  /**
+   * Attention of decoding rows over the memory of their group, for a search (paper eq. 6 decoded one position at a
+   * time): row g * S + s of q [G * S, H * D] reads the keys and values of group g, and the result keeps the rows'
+   * layout, [G * S, H * D], so neither q nor the output is permuted to heads first and back. Equals {@link #attention}
+   * of q read as [G, S, H, D] permuted to [G, H, S, D], permuted back. Under autograd with an input that needs a
+   * gradient it is computed that way (the fused kernel has no backward).
+   *
+   * @param k [G, H, D, Tk] when keysTransposed (a memory read by many steps transposes its keys once), else [G, H, Tk, D]
+   * @param v [G, H, Tk, D]
+   * @param keyPadding null or I32 [G, Tk], 1 = real key
+   */
+  public static Tensor decode(Tensor q, Tensor k, Tensor v, Tensor keyPadding, int heads, boolean keysTransposed) {
+    Elementwise.sameBackend("decode attention", q, k);
+    Elementwise.sameBackend("decode attention", q, v);
+    String kShape = keysTransposed ? "[G, H, D, Tk]" : "[G, H, Tk, D]";
+    if (q.rank() != 2 || k.rank() != 4 || v.rank() != 4 || k.dim(0) != v.dim(0) || k.dim(1) != v.dim(1)
+        || k.dim(keysTransposed ? 2 : 3) != v.dim(3) || k.dim(keysTransposed ? 3 : 2) != v.dim(2))
+      throw new IllegalArgumentException("decode attention: q must be [G * S, H * D], k " + kShape + " and v [G, H, Tk, D], got "
+          + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
+    int g = v.dim(0), h = v.dim(1), tk = v.dim(2), d = v.dim(3), rows = q.dim(0);
+    if (h != heads || q.dim(1) != h * d || rows % g != 0)
+      throw new IllegalArgumentException("decode attention: q " + Shape.str(q.shape()) + " is not rows of " + heads + " heads over " + g + " memories "
+          + Shape.str(v.shape()));
+    if (keyPadding != null && (keyPadding.dtype() != DType.I32 || keyPadding.rank() != 2 || keyPadding.dim(0) != g || keyPadding.dim(1) != tk))
+      throw new IllegalArgumentException("decode attention: key padding mask must be I32 [" + g + ", " + tk + "], got " + keyPadding.dtype() + " "
+          + Shape.str(keyPadding.shape()));
+    int slots = rows / g;
+    if (org.cartengine.engine.autograd.Autograd.needed(q, k, v)) {
+      Tensor qh = q.reshape(g, slots, h, d).permute(0, 2, 1, 3);
+      return attention(qh, keysTransposed ? k.permute(0, 1, 3, 2) : k, v, keyPadding, false).permute(0, 2, 1, 3).reshape(rows, h * d);
+    }
+    Backend be = q.backend();
+    Tensor qc = Views.contiguous(q), kc = Views.contiguous(k), vc = Views.contiguous(v);
+    Tensor mc = keyPadding == null ? null : Views.contiguous(keyPadding);
+    Tensor out = Tensor.uninitialized(be, q.dtype(), rows, h * d);
+    be.decodeAttention(qc.buffer(), kc.buffer(), vc.buffer(), mc == null ? null : mc.buffer(), out.buffer(), g, slots, h, tk, d, 1.0 / Math.sqrt(d),
+        keysTransposed);
+    return out;
+  }
 }

@@ -97,6 +97,7 @@ public final class BackendCheck {
     c.add(new Def("vqNearest nearest code and distance, ragged shapes, duplicates", IndexChecks::vqRagged));
     c.add(new Def("attention forward and backward (masks, tiles, wide heads)", AttentionChecks::attention));
     c.add(new Def("attention forward and backward, causal and key-padding masks, ragged shapes", AttentionChecks::attentionRagged));
+    c.add(new Def("decodeAttention (rows over their group's memory, padded groups), search and ragged shapes", AttentionChecks::decodeAttention));
     return c;
   }
 

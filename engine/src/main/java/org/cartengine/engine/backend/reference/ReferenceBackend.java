@@ -562,6 +562,41 @@ public class ReferenceBackend implements Backend {
   }
 
   @Override
+  public void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads, int tk, int d,
+      double scale, boolean keysTransposed) {
+    RefBuffer bq = r(q), bk = r(k), bv = r(v), pad = r(keyPadding), bo = r(out);
+    double[] p = new double[tk];
+    for (int g = 0; g < groups; g++) {
+      for (int s = 0; s < slots; s++) {
+        for (int h = 0; h < heads; h++) {
+          int qo = ((g * slots + s) * heads + h) * d, ko = (g * heads + h) * tk * d;
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j < tk; j++) {
+            if (pad != null && pad.get(g * tk + j) == 0) {
+              p[j] = Double.NEGATIVE_INFINITY;
+              continue;
+            }
+            double dot = 0;
+            for (int c = 0; c < d; c++) dot += bq.get(qo + c) * bk.get(keysTransposed ? ko + c * tk + j : ko + j * d + c);
+            p[j] = dot * scale;
+            max = Math.max(max, p[j]);
+          }
+          double sum = 0;
+          for (int j = 0; j < tk; j++) {
+            p[j] = p[j] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(p[j] - max);
+            sum += p[j];
+          }
+          for (int c = 0; c < d; c++) {
+            double acc = 0;
+            for (int j = 0; j < tk; j++) acc += p[j] * bv.get(ko + j * d + c);
+            bo.set(qo + c, sum == 0 ? 0 : acc / sum);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
   public void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, Buffer lse, Buffer dout,
       Buffer dq, Buffer dk, Buffer dv, int batch, int heads, int tq, int tk, int d, double scale, boolean causal) {
     RefBuffer bq = r(q), bk = r(k), bv = r(v), pad = r(keyPadding), bo = r(out), bl = r(lse), bdo = r(dout);

@@ -212,6 +212,140 @@ final class AttentionF32 {
     });
   }
 
+  /** Rows of a group scored together by {@link #decode}: four score rows (and four output rows) of FMA chains overlap. */
+  private static final int DECODE_ROWS = 4;
+
+  /**
+   * Backend#decodeAttention: q and out [G, S, H, D] in the rows' own layout, k [G, H, D, Tk] when keysTransposed (a
+   * memory read by many steps, transposed once by its owner) or [G, H, Tk, D] (a cache that grows by a position per
+   * step), v [G, H, Tk, D]. A group's S rows go four at a time over the transposed keys: the score rows are four
+   * independent broadcast-FMA chains over D (one row alone is a chain of D dependent FMAs) and the output rows four
+   * chains over Tk. A group of one row (a cache's, or the first step's) takes dot products in place instead. No
+   * log-sum-exp is kept: nothing differentiates through a search.
+   */
+  void decode(float[] q, float[] k, float[] v, int[] pad, float[] out, int groups, int slots, int heads, int tk, int d, float scale,
+      boolean keysTransposed) {
+    int tkp = padded(tk);
+    par.forRange(groups * heads, 4L * slots * tk * d, (lo, hi) -> {
+      float[] s = new float[DECODE_ROWS * tkp];
+      float[] kTs = keysTransposed || slots == 1 ? null : new float[d * tk];
+      int[] row = new int[DECODE_ROWS];
+      float[] inv = new float[DECODE_ROWS];
+      for (int gh = lo; gh < hi; gh++) {
+        int g = gh / heads, h = gh % heads, ko = gh * tk * d;
+        if (slots == 1) {
+          int oi = (g * heads + h) * d;
+          for (int j = 0; j < tk; j++) s[j] = keysTransposed ? stridedDot(q, oi, k, ko + j, tk, d) : scalarDot(q, oi, k, ko + j * d, d);
+          float max = mask(s, 0, pad, g, 0, 1, tk, tkp, false);
+          if (max == Float.NEGATIVE_INFINITY) java.util.Arrays.fill(out, oi, oi + d, 0f);
+          else vecMat(s, 0, tk, v, ko, d, d, out, oi, 1 / expShift(s, 0, tkp, scale, max * scale));
+          continue;
+        }
+        float[] kT = k;
+        int kto = ko;
+        if (kTs != null) {
+          for (int j = 0; j < tk; j++) for (int c = 0; c < d; c++) kTs[c * tk + j] = k[ko + j * d + c];
+          kT = kTs;
+          kto = 0;
+        }
+        for (int i0 = 0; i0 < slots; i0 += DECODE_ROWS) {
+          int nb = Math.min(DECODE_ROWS, slots - i0);
+          // A short last block repeats its last row: the same arithmetic, stored once.
+          for (int r = 0; r < DECODE_ROWS; r++) row[r] = ((g * slots + i0 + Math.min(r, nb - 1)) * heads + h) * d;
+          scores4(q, row, d, kT, kto, tk, tkp, s);
+          for (int r = 0; r < nb; r++) {
+            float max = mask(s, r * tkp, pad, g, 0, 1, tk, tkp, false);
+            inv[r] = max == Float.NEGATIVE_INFINITY ? 0f : 1 / expShift(s, r * tkp, tkp, scale, max * scale);
+            // every key padded: p = 0 and out = 0
+            if (max == Float.NEGATIVE_INFINITY) java.util.Arrays.fill(s, r * tkp, (r + 1) * tkp, 0f);
+          }
+          for (int r = nb; r < DECODE_ROWS; r++) {
+            System.arraycopy(s, (nb - 1) * tkp, s, r * tkp, tkp);
+            inv[r] = inv[nb - 1];
+          }
+          values4(s, tkp, tk, v, ko, d, inv, out, row, nb);
+        }
+      }
+    });
+  }
+
+  /** a[ao, +d) . b[bo + c * stride] in four scalar chains (a query row against one column of transposed keys). */
+  private static float stridedDot(float[] a, int ao, float[] b, int bo, int stride, int d) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int c = 0;
+    for (; c + 4 <= d; c += 4) {
+      s0 += a[ao + c] * b[bo + c * stride];
+      s1 += a[ao + c + 1] * b[bo + (c + 1) * stride];
+      s2 += a[ao + c + 2] * b[bo + (c + 2) * stride];
+      s3 += a[ao + c + 3] * b[bo + (c + 3) * stride];
+    }
+    for (; c < d; c++) s0 += a[ao + c] * b[bo + c * stride];
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** s[r * tkp + j] = q_r . k_j (j < tk) for the four rows at q[row[r]], over the transposed keys kT[ko + c * tk + j]. */
+  private void scores4(float[] q, int[] row, int d, float[] kT, int ko, int tk, int tkp, float[] s) {
+    int j = 0;
+    if (simd) {
+      for (; j + L <= tk; j += L) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        int r0 = row[0], r1 = row[1], r2 = row[2], r3 = row[3];
+        for (int c = 0; c < d; c++) {
+          FloatVector kc = FloatVector.fromArray(S, kT, ko + c * tk + j);
+          a0 = kc.fma(FloatVector.broadcast(S, q[r0 + c]), a0);
+          a1 = kc.fma(FloatVector.broadcast(S, q[r1 + c]), a1);
+          a2 = kc.fma(FloatVector.broadcast(S, q[r2 + c]), a2);
+          a3 = kc.fma(FloatVector.broadcast(S, q[r3 + c]), a3);
+        }
+        a0.intoArray(s, j);
+        a1.intoArray(s, tkp + j);
+        a2.intoArray(s, 2 * tkp + j);
+        a3.intoArray(s, 3 * tkp + j);
+      }
+    }
+    for (; j < tk; j++) {
+      float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (int c = 0; c < d; c++) {
+        float kc = kT[ko + c * tk + j];
+        a0 += q[row[0] + c] * kc;
+        a1 += q[row[1] + c] * kc;
+        a2 += q[row[2] + c] * kc;
+        a3 += q[row[3] + c] * kc;
+      }
+      s[j] = a0;
+      s[tkp + j] = a1;
+      s[2 * tkp + j] = a2;
+      s[3 * tkp + j] = a3;
+    }
+  }
+
+  /** out[row[r], +d) = inv[r] * sum_j p[r * tkp + j] v_j for the first nb of the four rows. */
+  private void values4(float[] p, int tkp, int tk, float[] v, int ko, int d, float[] inv, float[] out, int[] row, int nb) {
+    int c = 0;
+    if (simd) {
+      for (; c + L <= d; c += L) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        for (int j = 0; j < tk; j++) {
+          FloatVector vj = FloatVector.fromArray(S, v, ko + j * d + c);
+          a0 = vj.fma(FloatVector.broadcast(S, p[j]), a0);
+          a1 = vj.fma(FloatVector.broadcast(S, p[tkp + j]), a1);
+          a2 = vj.fma(FloatVector.broadcast(S, p[2 * tkp + j]), a2);
+          a3 = vj.fma(FloatVector.broadcast(S, p[3 * tkp + j]), a3);
+        }
+        a0.mul(inv[0]).intoArray(out, row[0] + c);
+        if (nb > 1) a1.mul(inv[1]).intoArray(out, row[1] + c);
+        if (nb > 2) a2.mul(inv[2]).intoArray(out, row[2] + c);
+        if (nb > 3) a3.mul(inv[3]).intoArray(out, row[3] + c);
+      }
+    }
+    for (; c < d; c++)
+      for (int r = 0; r < nb; r++) {
+        float acc = 0;
+        for (int j = 0; j < tk; j++) acc += p[r * tkp + j] * v[ko + j * d + c];
+        out[row[r] + c] = acc * inv[r];
+      }
+  }
+
   /**
    * Per head: P = exp(S - lse) and dS = P * (dO V^T - D) * scale as [Tq, Tk] matrices, then
    * dQ = dS K, dV = P^T dO, dK = dS^T Q, each row a {@link #vecMat}. Masked keys have P = 0 and

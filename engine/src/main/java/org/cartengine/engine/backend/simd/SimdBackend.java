@@ -323,6 +323,13 @@ public class SimdBackend extends ReferenceBackend {
   }
 
   @Override
+  public void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads, int tk, int d,
+      double scale, boolean keysTransposed) {
+    if (f32(q, k, v, out)) attention.decode(f(q), f(k), f(v), ints(keyPadding), f(out), groups, slots, heads, tk, d, (float) scale, keysTransposed);
+    else super.decodeAttention(q, k, v, keyPadding, out, groups, slots, heads, tk, d, scale, keysTransposed);
+  }
+
+  @Override
   public void attentionBackward(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, Buffer lse, Buffer dout,
       Buffer dq, Buffer dk, Buffer dv, int batch, int heads, int tq, int tk, int d, double scale, boolean causal) {
     if (f32(q, k, v, out, lse, dout, dq, dk, dv))
