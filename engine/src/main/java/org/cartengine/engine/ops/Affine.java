@@ -20,7 +20,8 @@ public final class Affine {
     if (w.dim(1) != in) return Linalg.linear(x, w, b); // let matmul report the mismatch
     Tensor x2 = Views.reshape(Views.contiguous(x), -1, in);
     int rows = x2.dim(0);
-    Tensor y = Tensor.zeros(x.backend(), x.dtype(), rows, out);
+    // Every element is written by the bias gather: no zero fill.
+    Tensor y = Tensor.uninitialized(x.backend(), x.dtype(), rows, out);
     Tensor zeros = Tensor.zeros(x.backend(), DType.I32, rows);
     x.backend().gather(Views.contiguous(b).buffer(), zeros.buffer(), y.buffer(), rows, out, 1);
     Linalg.gemm2(x2, w.t(), y, 1.0);
