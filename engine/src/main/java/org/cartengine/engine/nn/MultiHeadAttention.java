@@ -69,8 +69,7 @@ public final class MultiHeadAttention extends Module {
 
   /** Attention of projected query rows [G * slots, d] (row r reads memory r / slots) over the shared memory, through the output projection: [G * slots, d]. */
   public Tensor attendMemory(Tensor queryRows, AttentionMemory mem) {
-    if (queryRows.dim(0) % mem.groups() != 0)
-      throw new IllegalArgumentException("MultiHeadAttention: " + queryRows.dim(0) + " rows do not split into " + mem.groups() + " groups");
+    // Attention.decode rejects rows that do not split into the memory's groups.
     return o.infer(Attention.decode(queryRows, mem.keys(), mem.values(), mem.padding(), heads, true));
   }
 
