@@ -82,13 +82,13 @@ public final class CoarseFineFusion extends Module implements CrossAttentionBloc
    * by all S attentions C(Y, Ei) (one C, as in forward), so it is made once per step, not S times.
    */
   @Override
-  public Tensor forwardStep(Tensor y, Memory memory) {
+  public Tensor forwardStep(Tensor y, Memory memory, int[] groupStart) {
     FusionMemory m = (FusionMemory) memory;
-    Tensor coarse = coarseAttn.forwardMemory(y, m.coarse()).sigmoid().mul(1.0 / layers);
+    Tensor coarse = coarseAttn.forwardMemory(y, m.coarse(), groupStart).sigmoid().mul(1.0 / layers);
     Tensor qh = fineAttn.queryRows(y);
     Tensor fine = null;
     for (int i = 0; i < layers; i++) {
-      Tensor c = fineAttn.attendMemory(qh, m.fine().get(i));
+      Tensor c = fineAttn.attendMemory(qh, m.fine().get(i), groupStart);
       Tensor term = Elementwise.sigmoidGate(gates.get(i).infer(Views.concat(List.of(y, c), -1)), c);
       fine = fine == null ? term : fine.add(term);
     }

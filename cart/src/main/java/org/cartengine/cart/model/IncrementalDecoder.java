@@ -62,20 +62,31 @@ public final class IncrementalDecoder {
    * @param tokens I32 [queries * slots]: the identifier token each row appended at the previous position (null at position 0)
    */
   public Tensor step(Tensor parent, Tensor tokens) {
+    return step(parent, tokens, null);
+  }
+
+  /**
+   * As above, with query g owning rows groupStart[g] to groupStart[g + 1] of this step (queries + 1 entries; a query may
+   * own none), so each query decodes only the rows it needs; null: the same number of rows per query. Logits [rows, vocab].
+   */
+  public Tensor step(Tensor parent, Tensor tokens, int[] groupStart) {
     CartConfig cfg = model.cfg;
     if (position >= cfg.idLength()) throw new IllegalStateException("IncrementalDecoder: all " + cfg.idLength() + " positions decoded");
     Tensor y;
     if (position == 0) {
-      if (parent != null || tokens != null) throw new IllegalArgumentException("IncrementalDecoder: position 0 has no parent rows");
+      if (parent != null || tokens != null || groupStart != null) throw new IllegalArgumentException("IncrementalDecoder: position 0 has no parent rows");
       y = Embedding.lookup(inputs.get(0), Tensor.zeros(model.backend(), DType.I32, queries));
     } else {
-      if (parent == null || tokens == null || parent.numel() != tokens.numel() || parent.numel() % queries != 0)
+      if (parent == null || tokens == null || parent.numel() != tokens.numel() || (groupStart == null && parent.numel() % queries != 0))
         throw new IllegalArgumentException("IncrementalDecoder: position " + position + " needs parent rows and tokens for every row, grouped by query");
+      if (groupStart != null && (groupStart.length != queries + 1 || groupStart[queries] != parent.numel()))
+        throw new IllegalArgumentException("IncrementalDecoder: position " + position + " has " + parent.numel() + " rows, but the group starts ("
+            + groupStart.length + " entries for " + queries + " queries) end at " + (groupStart.length == 0 ? "none" : groupStart[groupStart.length - 1]));
       y = Embedding.lookup(inputs.get(position), tokens);
       for (KvCache c : caches) c.reorder(parent);
     }
     List<TransformerDecoderLayer> layers = model.decoderLayers();
-    for (int l = 0; l < layers.size(); l++) y = layers.get(l).forwardStep(y, caches.get(l), memories.get(l));
+    for (int l = 0; l < layers.size(); l++) y = layers.get(l).forwardStep(y, caches.get(l), memories.get(l), groupStart);
     return model.head(position++).infer(model.decoderNorm().forward(y));
   }
 }

@@ -103,38 +103,30 @@ public final class BeamSearch {
    * The last position's logits, decoded only for the beams whose prefix allows more than one token. Renormalised over
    * the allowed tokens, a prefix with one child adds exactly 0 to the score whatever its logits (logit - (logit +
    * log 1)), so those rows need no decoder step: they get zeros. On semantic identifiers most prefixes (k, v1, ..., vM)
-   * hold one item, and the last step is a quarter of a search's decoder work at length 4. Rows are re-laid out query by
-   * query with as many slots as the query with the most such beams (none: no step at all); results are unchanged.
+   * hold one item, and the last step is a quarter of a search's decoder work at length 4. Each query decodes only its
+   * own such beams (ragged groups: a query with many colliding prefixes does not widen the others; none anywhere: no
+   * step at all); results are unchanged.
    */
   private static float[] lastStep(IncrementalDecoder decoder, Beams beams, PrefixTrie trie, int vocab, Backend be) {
-    int queries = beams.queries(), slots = beams.slots(), need = 0;
-    int[] count = new int[queries];
+    int queries = beams.queries(), slots = beams.slots(), rows = beams.rows();
+    int[] groupStart = new int[queries + 1], rowOf = new int[rows];
+    int n = 0;
     for (int g = 0; g < queries; g++) {
-      for (int s = 0; s < slots; s++) {
-        int node = beams.node()[g * slots + s];
-        if (node >= 0 && trie.childCount(node) > 1) count[g]++;
-      }
-      need = Math.max(need, count[g]);
-    }
-    float[] full = new float[beams.rows() * vocab];
-    if (need == 0) return full;
-    int[] rowOf = new int[queries * need], parent = new int[queries * need], token = new int[queries * need];
-    for (int g = 0; g < queries; g++) {
-      int j = 0;
       for (int s = 0; s < slots; s++) {
         int r = g * slots + s, node = beams.node()[r];
-        if (node >= 0 && trie.childCount(node) > 1) rowOf[g * need + j++] = r;
+        if (node >= 0 && trie.childCount(node) > 1) rowOf[n++] = r;
       }
-      // Unused slots repeat a row of the same query (its first), computed and dropped.
-      for (; j < need; j++) rowOf[g * need + j] = count[g] > 0 ? rowOf[g * need] : g * slots;
+      groupStart[g + 1] = n;
     }
-    for (int i = 0; i < rowOf.length; i++) {
+    float[] full = new float[rows * vocab];
+    if (n == 0) return full;
+    int[] parent = new int[n], token = new int[n];
+    for (int i = 0; i < n; i++) {
       parent[i] = beams.parent()[rowOf[i]];
       token[i] = beams.token()[rowOf[i]];
     }
-    float[] some = decoder.step(Tensor.ofInts(be, parent, parent.length), Tensor.ofInts(be, token, token.length)).toFloatArray();
-    for (int g = 0; g < queries; g++)
-      for (int j = 0; j < count[g]; j++) System.arraycopy(some, (g * need + j) * vocab, full, rowOf[g * need + j] * vocab, vocab);
+    float[] some = decoder.step(Tensor.ofInts(be, parent, n), Tensor.ofInts(be, token, n), groupStart).toFloatArray();
+    for (int i = 0; i < n; i++) System.arraycopy(some, i * vocab, full, rowOf[i] * vocab, vocab);
     return full;
   }
 

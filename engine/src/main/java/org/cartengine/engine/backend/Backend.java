@@ -216,35 +216,72 @@ public interface Backend extends AutoCloseable {
       Buffer dq, Buffer dk, Buffer dv, int batch, int heads, int tq, int tk, int d, double scale, boolean causal);
 
   /**
-   * Attention of decoding rows over a memory shared by each group of rows, for inference (no log-sum-exp, no backward):
-   * q and out are [G, S, H, D], the rows' own layout as a projection makes them (row g * S + s of [G * S, H * D]);
-   * k is [G, H, D, Tk] when keysTransposed (a memory read by many steps, transposed once by its owner), else
-   * [G, H, Tk, D] (a cache that grows by a position per step); v is [G, H, Tk, D]; keyPadding is null or I32 [G, Tk]. Row (g, s) attends over memory g. Serves a beam
-   * search's cross-attention (the S beams of query g read its encoder memory) and its cached self-attention (G rows,
-   * S = 1). A row with every key padded outputs zeros, as {@link #attention} does.
+   * Attention of decoding rows over a memory shared by each group of rows, for inference (no log-sum-exp, no backward).
+   * Rows are laid out group by group: group g owns rows groupStart[g] to groupStart[g + 1] (G = groupStart.length - 1,
+   * R = groupStart[G] rows; a group may own none). q and out are [R, H, D], the rows' own layout as a projection makes
+   * them (row r of [R, H * D]); k is [G, H, D, Tk] when keysTransposed (a memory read by many steps, transposed once by
+   * its owner), else [G, H, Tk, D] (a cache that grows by a position per step); v is [G, H, Tk, D]; keyPadding is null
+   * or I32 [G, Tk]. Serves a beam search's cross-attention (the beams of query g read its encoder memory; at the last
+   * identifier position only some beams of some queries) and its cached self-attention (one row per group). A row with
+   * every key padded outputs zeros, as {@link #attention} does.
    *
-   * <p>Default: the rows permuted to heads first, {@link #attention}, and permuted back, so every backend has it;
-   * a CPU backend fuses it to spare the two copies and the log-sum-exp.
+   * <p>Default: the rows permuted to heads first, {@link #attention}, and permuted back, so every backend has it (ragged
+   * groups padded to the widest); a CPU backend fuses it to spare the copies and the log-sum-exp.
    */
-  default void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads, int tk, int d,
+  default void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int[] groupStart, int heads, int tk, int d,
       double scale, boolean keysTransposed) {
-    decodeAttentionByAttention(this, q, k, v, keyPadding, out, groups, slots, heads, tk, d, scale, keysTransposed);
+    decodeAttentionByAttention(this, q, k, v, keyPadding, out, groupStart, heads, tk, d, scale, keysTransposed);
+  }
+
+  /** Group starts of G groups of {@code slots} rows each, for {@link #decodeAttention}: {0, slots, 2 * slots, ..., G * slots}. */
+  static int[] evenGroups(int groups, int slots) {
+    int[] start = new int[groups + 1];
+    for (int g = 0; g <= groups; g++) start[g] = g * slots;
+    return start;
+  }
+
+  /** The widest group of {@code groupStart}, or -1 when the groups are not all that wide (ragged). */
+  private static int evenWidth(int[] groupStart) {
+    int groups = groupStart.length - 1, slots = groups == 0 ? 0 : groupStart[1] - groupStart[0];
+    for (int g = 0; g < groups; g++) if (groupStart[g + 1] - groupStart[g] != slots) return -1;
+    return slots;
   }
 
   /** {@link #decodeAttention} on {@code be} as keys, queries and outputs permuted around {@link #attention} (the default). */
-  static void decodeAttentionByAttention(Backend be, Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads,
+  static void decodeAttentionByAttention(Backend be, Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int[] groupStart, int heads,
       int tk, int d, double scale, boolean keysTransposed) {
+    int groups = groupStart.length - 1, rows = groupStart[groups], hd = heads * d;
+    if (rows == 0) return;
+    int even = evenWidth(groupStart);
+    if (even < 0) {
+      // Ragged: each group's rows copied into a group of the widest width, the even case run there, and copied back.
+      int slots = 0;
+      for (int g = 0; g < groups; g++) slots = Math.max(slots, groupStart[g + 1] - groupStart[g]);
+      try (Buffer qp = be.allocate(q.dtype(), groups * slots * hd); Buffer op = be.allocateUninitialized(q.dtype(), groups * slots * hd)) {
+        for (int g = 0; g < groups; g++) {
+          int n = (groupStart[g + 1] - groupStart[g]) * hd;
+          if (n > 0) be.copyStrided(q, groupStart[g] * hd, new int[] {1}, qp, g * slots * hd, new int[] {1}, new int[] {n}, false);
+        }
+        decodeAttentionByAttention(be, qp, k, v, keyPadding, op, evenGroups(groups, slots), heads, tk, d, scale, keysTransposed);
+        for (int g = 0; g < groups; g++) {
+          int n = (groupStart[g + 1] - groupStart[g]) * hd;
+          if (n > 0) be.copyStrided(op, g * slots * hd, new int[] {1}, out, groupStart[g] * hd, new int[] {1}, new int[] {n}, false);
+        }
+      }
+      return;
+    }
+    int slots = even;
     int n = groups * slots * heads * d;
     int[] shape = {groups, heads, slots, d};
-    int[] rows = {slots * heads * d, d, heads * d, 1}, headsFirst = {heads * slots * d, slots * d, d, 1};
+    int[] rowsFirst = {slots * heads * d, d, heads * d, 1}, headsFirst = {heads * slots * d, slots * d, d, 1};
     int nk = groups * heads * tk * d;
     try (Buffer qh = be.allocateUninitialized(q.dtype(), n); Buffer oh = be.allocateUninitialized(q.dtype(), n);
         Buffer lse = be.allocateUninitialized(q.dtype(), groups * heads * slots); Buffer kc = keysTransposed ? be.allocateUninitialized(q.dtype(), nk) : null) {
       if (keysTransposed)
         be.copyStrided(k, 0, new int[] {heads * d * tk, d * tk, 1, tk}, kc, 0, new int[] {heads * tk * d, tk * d, d, 1}, new int[] {groups, heads, tk, d}, false);
-      be.copyStrided(q, 0, rows, qh, 0, headsFirst, shape, false);
+      be.copyStrided(q, 0, rowsFirst, qh, 0, headsFirst, shape, false);
       be.attention(qh, keysTransposed ? kc : k, v, keyPadding, oh, lse, groups, heads, slots, tk, d, scale, false);
-      be.copyStrided(oh, 0, headsFirst, out, 0, rows, shape, false);
+      be.copyStrided(oh, 0, headsFirst, out, 0, rowsFirst, shape, false);
     }
   }
 

@@ -27,8 +27,9 @@ public interface CrossAttentionBlock {
   Memory prepare(List<Tensor> encoderLayers, Tensor memoryPadding);
 
   /**
-   * The block's output for one new position per row: y [G * slots, d] holds the normalised decoder
-   * states, rows grouped by query (row r reads query r / slots's memory, shared, never copied).
+   * The block's output for one new position per row: y [R, d] holds the normalised decoder states, rows grouped by
+   * query (the memory is shared by a query's rows, never copied). groupStart null: R / G consecutive rows per query;
+   * else query g owns rows groupStart[g] to groupStart[g + 1] (G + 1 entries; a query may own none).
    */
-  Tensor forwardStep(Tensor y, Memory memory);
+  Tensor forwardStep(Tensor y, Memory memory, int[] groupStart);
 }

@@ -67,14 +67,22 @@ public final class MultiHeadAttention extends Module {
     return q.infer(x);
   }
 
-  /** Attention of projected query rows [G * slots, d] (row r reads memory r / slots) over the shared memory, through the output projection: [G * slots, d]. */
-  public Tensor attendMemory(Tensor queryRows, AttentionMemory mem) {
+  /**
+   * Attention of projected query rows [R, d] over the shared memory, through the output projection: [R, d]. Row r reads
+   * memory r / (R / G) when groupStart is null, else the memory g with groupStart[g] <= r < groupStart[g + 1].
+   */
+  public Tensor attendMemory(Tensor queryRows, AttentionMemory mem, int[] groupStart) {
     // Attention.decode rejects rows that do not split into the memory's groups.
-    return o.infer(Attention.decode(queryRows, mem.keys(), mem.values(), mem.padding(), heads, true));
+    return o.infer(Attention.decode(queryRows, mem.keys(), mem.values(), mem.padding(), heads, true, groupStart));
   }
 
-  /** Cross-attention of rows x [G * slots, d] over the shared memory: [G * slots, d]. */
+  /** Cross-attention of rows x [R, d] over the shared memory, rows grouped as {@link #attendMemory} reads them: [R, d]. */
+  public Tensor forwardMemory(Tensor x, AttentionMemory mem, int[] groupStart) {
+    return attendMemory(queryRows(x), mem, groupStart);
+  }
+
+  /** Cross-attention of rows x [G * slots, d] over the shared memory, {@code slots} consecutive rows per memory: [G * slots, d]. */
   public Tensor forwardMemory(Tensor x, AttentionMemory mem) {
-    return attendMemory(queryRows(x), mem);
+    return forwardMemory(x, mem, null);
   }
 }

@@ -24,7 +24,7 @@ public final class StandardCrossAttention extends Module implements CrossAttenti
   }
 
   @Override
-  public Tensor forwardStep(Tensor y, Memory memory) {
-    return attn.forwardMemory(y, (AttentionMemory) memory);
+  public Tensor forwardStep(Tensor y, Memory memory, int[] groupStart) {
+    return attn.forwardMemory(y, (AttentionMemory) memory, groupStart);
   }
 }

@@ -43,11 +43,13 @@ public final class TransformerDecoderLayer extends Module {
    * earlier positions' self-attention keys and values read from the cache and the encoder memory's
    * projections read from {@code memory}.
    *
-   * @param y [R, d] the new position's input of each row; R = groups * slots for the memory
+   * @param y [R, d] the new position's input of each row; each row has its own cache row
+   * @param groupStart null: R / G consecutive rows per memory group; else group g owns rows groupStart[g] to
+   *     groupStart[g + 1] (see {@link CrossAttentionBlock#forwardStep})
    */
-  public Tensor forwardStep(Tensor y, KvCache cache, CrossAttentionBlock.Memory memory) {
+  public Tensor forwardStep(Tensor y, KvCache cache, CrossAttentionBlock.Memory memory, int[] groupStart) {
     y = y.add(selfAttn.forwardStep(ln1.forward(y), cache));
-    y = y.add(cross.forwardStep(ln2.forward(y), memory));
+    y = y.add(cross.forwardStep(ln2.forward(y), memory, groupStart));
     return y.add(ffn.infer(ln3.forward(y)));
   }
 }

@@ -73,34 +73,43 @@ final class AttentionChecks {
   /**
    * decodeAttention: G groups of S rows in the rows' layout [G, S, H, D] over keys [G, H, D, Tk] (transposed) or
    * [G, H, Tk, D] and values [G, H, Tk, D]; the search's shapes (a beam of rows over a short memory, S = 1 over a
-   * cache) and ragged ones, some groups with every key padded. Also the composition of the backends without a fused
-   * kernel, run on this backend.
+   * cache), odd ones, and ragged groups (0 to S rows each, as a search's last position decodes), some groups with every
+   * key padded. Also the composition of the backends without a fused kernel, run on this backend.
    */
   static void decodeAttention(Parity p) {
-    // {G, S, H, Tk, D, padded, keys transposed}
-    int[][] cases = {{3, 10, 4, 9, 16, 1, 1}, {5, 1, 4, 3, 16, 0, 0}, {3, 10, 4, 4, 16, 0, 0}, {2, 7, 2, 17, 8, 1, 1}, {1, 5, 1, 1, 1, 0, 0},
-        {4, 3, 3, 33, 24, 1, 0}, {2, 4, 2, 8, 64, 0, 1}, {6, 1, 4, 9, 16, 1, 1}};
-    for (int trial = 0; trial < cases.length + 10; trial++) {
+    // {G, S, H, Tk, D, padded, keys transposed, ragged}
+    int[][] cases = {{3, 10, 4, 9, 16, 1, 1, 0}, {5, 1, 4, 3, 16, 0, 0, 0}, {3, 10, 4, 4, 16, 0, 0, 0}, {2, 7, 2, 17, 8, 1, 1, 0},
+        {1, 5, 1, 1, 1, 0, 0, 0}, {4, 3, 3, 33, 24, 1, 0, 0}, {2, 4, 2, 8, 64, 0, 1, 0}, {6, 1, 4, 9, 16, 1, 1, 0}, {8, 10, 4, 9, 16, 1, 1, 1},
+        {5, 6, 2, 5, 8, 0, 0, 1}};
+    for (int trial = 0; trial < cases.length + 14; trial++) {
       int[] cs = trial < cases.length ? cases[trial]
-          : new int[] {1 + p.rnd.nextInt(4), p.size(12), 1 + p.rnd.nextInt(4), p.size(20), 1 + p.rnd.nextInt(40), p.rnd.nextInt(2), p.rnd.nextInt(2)};
+          : new int[] {1 + p.rnd.nextInt(6), p.size(12), 1 + p.rnd.nextInt(4), p.size(20), 1 + p.rnd.nextInt(40), p.rnd.nextInt(2), p.rnd.nextInt(2),
+              p.rnd.nextInt(2)};
       int g = cs[0], s = cs[1], h = cs[2], tk = cs[3], d = cs[4];
-      boolean transposed = cs[6] == 1;
+      boolean transposed = cs[6] == 1, ragged = cs[7] == 1;
+      int[] groupStart = Backend.evenGroups(g, s);
+      if (ragged) {
+        for (int i = 0; i < g; i++) groupStart[i + 1] = groupStart[i] + p.rnd.nextInt(s + 1);
+        if (groupStart[g] == 0) groupStart[g] = 1; // at least one row, in the last group
+      }
       int[] pad = null;
       if (cs[5] == 1) {
         pad = new int[g * tk];
         for (int i = 0; i < pad.length; i++) pad[i] = p.rnd.nextInt(4) == 0 ? 0 : 1;
         for (int j = 0; j < tk; j++) pad[j] = 0; // group 0 has every key padded: its rows output zeros
       }
-      String what = "decodeAttention G=" + g + " S=" + s + " H=" + h + " Tk=" + tk + " D=" + d + " padding=" + (pad != null) + " keys transposed="
-          + transposed;
-      int nq = g * s * h * d, nk = g * h * tk * d;
+      int rows = groupStart[g];
+      String what = "decodeAttention G=" + g + " rows=" + (ragged ? Arrays.toString(groupStart) : "S=" + s) + " H=" + h + " Tk=" + tk + " D=" + d
+          + " padding=" + (pad != null) + " keys transposed=" + transposed;
+      int nq = rows * h * d, nk = g * h * tk * d;
       Twin q = p.rand(nq, -2, 2), k = p.rand(nk, -2, 2), v = p.random(nk), kp = pad == null ? null : p.ints(pad);
       Twin out = p.random(nq); // garbage: every element must be written
       double scale = 1 / Math.sqrt(d);
-      p.both((be, sc) -> be.decodeAttention(sc.b(q), sc.b(k), sc.b(v), sc.b(kp), sc.b(out), g, s, h, tk, d, scale, transposed));
+      int[] starts = groupStart;
+      p.both((be, sc) -> be.decodeAttention(sc.b(q), sc.b(k), sc.b(v), sc.b(kp), sc.b(out), starts, h, tk, d, scale, transposed));
       p.close(what, out, 4 * (tk + d));
       Twin composed = p.random(nq);
-      p.both((be, sc) -> Backend.decodeAttentionByAttention(be, sc.b(q), sc.b(k), sc.b(v), sc.b(kp), sc.b(composed), g, s, h, tk, d, scale, transposed));
+      p.both((be, sc) -> Backend.decodeAttentionByAttention(be, sc.b(q), sc.b(k), sc.b(v), sc.b(kp), sc.b(composed), starts, h, tk, d, scale, transposed));
       p.close(what + " by attention", composed, 4 * (tk + d));
     }
   }

@@ -562,14 +562,14 @@ public class ReferenceBackend implements Backend {
   }
 
   @Override
-  public void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads, int tk, int d,
+  public void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int[] groupStart, int heads, int tk, int d,
       double scale, boolean keysTransposed) {
     RefBuffer bq = r(q), bk = r(k), bv = r(v), pad = r(keyPadding), bo = r(out);
     double[] p = new double[tk];
-    for (int g = 0; g < groups; g++) {
-      for (int s = 0; s < slots; s++) {
+    for (int g = 0; g + 1 < groupStart.length; g++) {
+      for (int row = groupStart[g]; row < groupStart[g + 1]; row++) {
         for (int h = 0; h < heads; h++) {
-          int qo = ((g * slots + s) * heads + h) * d, ko = (g * heads + h) * tk * d;
+          int qo = (row * heads + h) * d, ko = (g * heads + h) * tk * d;
           double max = Double.NEGATIVE_INFINITY;
           for (int j = 0; j < tk; j++) {
             if (pad != null && pad.get(g * tk + j) == 0) {

@@ -216,25 +216,30 @@ final class AttentionF32 {
   private static final int DECODE_ROWS = 4;
 
   /**
-   * Backend#decodeAttention: q and out [G, S, H, D] in the rows' own layout, k [G, H, D, Tk] when keysTransposed (a
-   * memory read by many steps, transposed once by its owner) or [G, H, Tk, D] (a cache that grows by a position per
-   * step), v [G, H, Tk, D]. A group's S rows go four at a time over the transposed keys: the score rows are four
-   * independent broadcast-FMA chains over D (one row alone is a chain of D dependent FMAs) and the output rows four
-   * chains over Tk. A group of one row (a cache's, or the first step's) takes dot products in place instead. No
-   * log-sum-exp is kept: nothing differentiates through a search.
+   * Backend#decodeAttention: q and out [R, H, D] in the rows' own layout, group g owning rows groupStart[g] to
+   * groupStart[g + 1]; k [G, H, D, Tk] when keysTransposed (a memory read by many steps, transposed once by its owner)
+   * or [G, H, Tk, D] (a cache that grows by a position per step), v [G, H, Tk, D]. A group's rows go four at a time
+   * over the transposed keys: the score rows are four independent broadcast-FMA chains over D (one row alone is a chain
+   * of D dependent FMAs) and the output rows four chains over Tk. A group of one row (a cache's, or the first step's)
+   * takes dot products in place instead. No log-sum-exp is kept: nothing differentiates through a search.
    */
-  void decode(float[] q, float[] k, float[] v, int[] pad, float[] out, int groups, int slots, int heads, int tk, int d, float scale,
+  void decode(float[] q, float[] k, float[] v, int[] pad, float[] out, int[] groupStart, int heads, int tk, int d, float scale,
       boolean keysTransposed) {
-    int tkp = padded(tk);
-    par.forRange(groups * heads, 4L * slots * tk * d, (lo, hi) -> {
+    int tkp = padded(tk), groups = groupStart.length - 1, rows = groupStart[groups];
+    if (rows == 0) return;
+    int widest = 0;
+    for (int g = 0; g < groups; g++) widest = Math.max(widest, groupStart[g + 1] - groupStart[g]);
+    int wide = widest;
+    par.forRange(groups * heads, 4L * Math.max(1, rows / groups) * tk * d, (lo, hi) -> {
       float[] s = new float[DECODE_ROWS * tkp];
-      float[] kTs = keysTransposed || slots == 1 ? null : new float[d * tk];
+      float[] kTs = keysTransposed || wide == 1 ? null : new float[d * tk];
       int[] row = new int[DECODE_ROWS];
       float[] inv = new float[DECODE_ROWS];
       for (int gh = lo; gh < hi; gh++) {
-        int g = gh / heads, h = gh % heads, ko = gh * tk * d;
+        int g = gh / heads, h = gh % heads, ko = gh * tk * d, first = groupStart[g], slots = groupStart[g + 1] - first;
+        if (slots == 0) continue;
         if (slots == 1) {
-          int oi = (g * heads + h) * d;
+          int oi = (first * heads + h) * d;
           for (int j = 0; j < tk; j++) s[j] = keysTransposed ? stridedDot(q, oi, k, ko + j, tk, d) : scalarDot(q, oi, k, ko + j * d, d);
           float max = mask(s, 0, pad, g, 0, 1, tk, tkp, false);
           if (max == Float.NEGATIVE_INFINITY) java.util.Arrays.fill(out, oi, oi + d, 0f);
@@ -251,7 +256,7 @@ final class AttentionF32 {
         for (int i0 = 0; i0 < slots; i0 += DECODE_ROWS) {
           int nb = Math.min(DECODE_ROWS, slots - i0);
           // A short last block repeats its last row: the same arithmetic, stored once.
-          for (int r = 0; r < DECODE_ROWS; r++) row[r] = ((g * slots + i0 + Math.min(r, nb - 1)) * heads + h) * d;
+          for (int r = 0; r < DECODE_ROWS; r++) row[r] = ((first + i0 + Math.min(r, nb - 1)) * heads + h) * d;
           scores4(q, row, d, kT, kto, tk, tkp, s);
           for (int r = 0; r < nb; r++) {
             float max = mask(s, r * tkp, pad, g, 0, 1, tk, tkp, false);

@@ -323,10 +323,10 @@ public class SimdBackend extends ReferenceBackend {
   }
 
   @Override
-  public void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int groups, int slots, int heads, int tk, int d,
+  public void decodeAttention(Buffer q, Buffer k, Buffer v, Buffer keyPadding, Buffer out, int[] groupStart, int heads, int tk, int d,
       double scale, boolean keysTransposed) {
-    if (f32(q, k, v, out)) attention.decode(f(q), f(k), f(v), ints(keyPadding), f(out), groups, slots, heads, tk, d, (float) scale, keysTransposed);
-    else super.decodeAttention(q, k, v, keyPadding, out, groups, slots, heads, tk, d, scale, keysTransposed);
+    if (f32(q, k, v, out)) attention.decode(f(q), f(k), f(v), ints(keyPadding), f(out), groupStart, heads, tk, d, (float) scale, keysTransposed);
+    else super.decodeAttention(q, k, v, keyPadding, out, groupStart, heads, tk, d, scale, keysTransposed);
   }
 
   @Override
