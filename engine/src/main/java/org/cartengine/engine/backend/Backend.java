@@ -240,11 +240,11 @@ public interface Backend extends AutoCloseable {
     return start;
   }
 
-  /** The widest group of {@code groupStart}, or -1 when the groups are not all that wide (ragged). */
-  private static int evenWidth(int[] groupStart) {
-    int groups = groupStart.length - 1, slots = groups == 0 ? 0 : groupStart[1] - groupStart[0];
-    for (int g = 0; g < groups; g++) if (groupStart[g + 1] - groupStart[g] != slots) return -1;
-    return slots;
+  /** Rows of the widest group of {@code groupStart} (see {@link #decodeAttention}). */
+  static int widestGroup(int[] groupStart) {
+    int widest = 0;
+    for (int g = 0; g + 1 < groupStart.length; g++) widest = Math.max(widest, groupStart[g + 1] - groupStart[g]);
+    return widest;
   }
 
   /** {@link #decodeAttention} on {@code be} as keys, queries and outputs permuted around {@link #attention} (the default). */
@@ -252,11 +252,10 @@ public interface Backend extends AutoCloseable {
       int tk, int d, double scale, boolean keysTransposed) {
     int groups = groupStart.length - 1, rows = groupStart[groups], hd = heads * d;
     if (rows == 0) return;
-    int even = evenWidth(groupStart);
-    if (even < 0) {
-      // Ragged: each group's rows copied into a group of the widest width, the even case run there, and copied back.
-      int slots = 0;
-      for (int g = 0; g < groups; g++) slots = Math.max(slots, groupStart[g + 1] - groupStart[g]);
+    int slots = widestGroup(groupStart);
+    if (rows != groups * slots) {
+      // Ragged (no group is wider than the widest, so only even groups fill G * widest rows): each group's rows copied
+      // into a group of the widest width, the even case run there, and copied back.
       try (Buffer qp = be.allocate(q.dtype(), groups * slots * hd); Buffer op = be.allocateUninitialized(q.dtype(), groups * slots * hd)) {
         for (int g = 0; g < groups; g++) {
           int n = (groupStart[g + 1] - groupStart[g]) * hd;
@@ -270,7 +269,6 @@ public interface Backend extends AutoCloseable {
       }
       return;
     }
-    int slots = even;
     int n = groups * slots * heads * d;
     int[] shape = {groups, heads, slots, d};
     int[] rowsFirst = {slots * heads * d, d, heads * d, 1}, headsFirst = {heads * slots * d, slots * d, d, 1};

@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.cartengine.engine.backend.Backend;
 
 /**
  * Fused scaled dot-product attention, forward and backward, one (batch, head) at a time and the
@@ -227,9 +228,7 @@ final class AttentionF32 {
       boolean keysTransposed) {
     int tkp = padded(tk), groups = groupStart.length - 1, rows = groupStart[groups];
     if (rows == 0) return;
-    int widest = 0;
-    for (int g = 0; g < groups; g++) widest = Math.max(widest, groupStart[g + 1] - groupStart[g]);
-    int wide = widest;
+    int wide = Backend.widestGroup(groupStart);
     par.forRange(groups * heads, 4L * Math.max(1, rows / groups) * tk * d, (lo, hi) -> {
       float[] s = new float[DECODE_ROWS * tkp];
       float[] kTs = keysTransposed || wide == 1 ? null : new float[d * tk];
