@@ -66,6 +66,43 @@ class CaptionPriorTest {
   }
 
   @Test
+  void theQueriesAreEmbeddedOnTheFirstScoreOnceForAllThreads() throws Exception {
+    // The guide must not run the encoder before the search has prepared its query features (whose pass caches the
+    // sentence embeddings), and must run it once however many nodes and threads score.
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    org.cartengine.cart.text.TextEmbedder enc = new org.cartengine.cart.text.TextEmbedder() {
+      public int dim() {
+        return 2;
+      }
+
+      public float[][] embed(List<String> texts) {
+        calls.incrementAndGet();
+        return texts.stream().map(t -> t.equals("x") ? new float[] {1, 0} : new float[] {0, 1}).toArray(float[][]::new);
+      }
+
+      public String name() {
+        return "axes";
+      }
+    };
+    PrefixTrie trie = PrefixTrie.build(IDS, 4, 2);
+    java.util.ArrayList<String> texts = new java.util.ArrayList<>(List.of("x", "y"));
+    BeamPrior b = new CaptionPrior(enc, space(), trie).forQueries(texts, 1.0);
+    texts.set(0, "y"); // the prior took its own copy of the texts
+    assertEquals(0, calls.get(), "nothing embedded before the first score");
+    int k0 = trie.step(trie.root(), 0), k1 = trie.step(trie.root(), 1);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Double>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < 16; i++) fs.add(pool.submit(() -> b.score(0, k0) - b.score(0, k1)));
+      for (var f : fs) assertTrue(f.get() > 0, "query x points to k = 0");
+    } finally {
+      pool.shutdown();
+    }
+    assertTrue(b.score(1, k1) > b.score(1, k0));
+    assertEquals(1, calls.get(), "one pass for every score and thread");
+  }
+
+  @Test
   void nodeVectorsOfARealisticTrieComeFromHashedCaptions() {
     // The space from captions, not hand-made: the node of items captioned about apples points to "apple".
     List<org.cartengine.cart.data.Caption> caps = List.of(
