@@ -59,6 +59,23 @@ public final class CaptionPrior {
     return new Lazy(List.copyOf(texts), weight / TEMPERATURE);
   }
 
+  /**
+   * a . b[o .. o + d): four partial sums, so that the adds do not wait on one another (a single running sum is bound by
+   * the add's latency; this dot product is a tenth of an unseen query's time on a server).
+   */
+  static double dot(float[] a, float[] b, int o, int d) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int j = 0;
+    for (; j + 4 <= d; j += 4) {
+      s0 += a[j] * b[o + j];
+      s1 += a[j + 1] * b[o + j + 1];
+      s2 += a[j + 2] * b[o + j + 2];
+      s3 += a[j + 3] * b[o + j + 3];
+    }
+    for (; j < d; j++) s0 += a[j] * b[o + j];
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /** Embeds its texts once, on the first call from any thread. */
   private final class Lazy implements BeamPrior {
     private final List<String> texts;
@@ -74,10 +91,7 @@ public final class CaptionPrior {
     public double score(int query, int node) {
       float[][] q = queries;
       if (q == null) q = embed();
-      float[] qv = q[query];
-      double s = 0;
-      for (int j = 0, o = node * dim; j < dim; j++) s += qv[j] * nodes[o + j];
-      return scale * s;
+      return scale * dot(q[query], nodes, node * dim, dim);
     }
 
     private synchronized float[][] embed() {

@@ -103,6 +103,22 @@ class CaptionPriorTest {
   }
 
   @Test
+  void theDotProductMatchesTheSumForEveryLengthAndOffset() {
+    java.util.Random r = new java.util.Random(7);
+    for (int d = 0; d <= 13; d++) {
+      float[] a = new float[d], b = new float[d + 5];
+      for (int j = 0; j < d; j++) a[j] = (float) r.nextGaussian();
+      for (int j = 0; j < b.length; j++) b[j] = (float) r.nextGaussian();
+      for (int o = 0; o <= 5; o++) {
+        double want = 0;
+        for (int j = 0; j < d; j++) want += (double) a[j] * b[o + j];
+        // Each product is rounded to float, as in the single-sum loop this replaces.
+        assertEquals(want, CaptionPrior.dot(a, b, o, d), 1e-6 * Math.max(1, d), "d " + d + " offset " + o);
+      }
+    }
+  }
+
+  @Test
   void nodeVectorsOfARealisticTrieComeFromHashedCaptions() {
     // The space from captions, not hand-made: the node of items captioned about apples points to "apple".
     List<org.cartengine.cart.data.Caption> caps = List.of(
