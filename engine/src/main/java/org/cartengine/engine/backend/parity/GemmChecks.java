@@ -65,7 +65,9 @@ final class GemmChecks {
   static void transposes(Parity p) {
     int[][] shapes = {{1, 1, 1}, {7, 33, 65}, {65, 7, 33}, {33, 130, 7}, {130, 65, 33}, {5, 3100, 3}, {300, 70, 520},
         // few rows, whole B panels: B read in place (GemmF32.DIRECT_B_ROWS), over two k blocks and two column blocks
-        {9, 64, 300}, {4, 3104, 20}, {32, 128, 40}};
+        {9, 64, 300}, {4, 3104, 20}, {32, 128, 40},
+        // one or two rows past a multiple of 4 over whole panels (a query of 5 or 6 tokens): the edge tile, odd and even k, two k blocks
+        {1, 64, 260}, {2, 128, 7}, {5, 128, 300}, {6, 64, 513}, {13, 128, 41}, {150, 64, 9}};
     double[] alphas = {1, 0.5, -2}, betas = {0, 1, 0.5};
     for (boolean ta : new boolean[] {false, true}) {
       for (boolean tb : new boolean[] {false, true}) {
