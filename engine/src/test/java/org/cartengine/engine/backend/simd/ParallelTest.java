@@ -43,6 +43,37 @@ class ParallelTest {
   }
 
   @Test
+  void aLoopEndsWithoutAWorkerThatHasNotStartedAndThePoolStillWorksAfter() throws Exception {
+    Parallel p = new Parallel(2);
+    assertEachIndexOnce(p, 64);  // the worker exists
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+    Parallel.beforeTask = () -> {
+      held.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      // As a worker the OS does not schedule: it has the task but has not claimed a chunk. The caller runs them all.
+      java.util.concurrent.Future<?> loop = caller.submit(() -> p.forRange(8, BIG, (lo, hi) -> threads.add(Thread.currentThread().getName())));
+      loop.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(held.await(30, java.util.concurrent.TimeUnit.SECONDS), "the worker was posted the loop");
+      assertEquals(1, threads.size(), "chunks ran on " + threads);
+      assertTrue(threads.stream().noneMatch(t -> t.startsWith("cart-simd-")), "chunks ran on " + threads);
+    } finally {
+      Parallel.beforeTask = null;
+      release.countDown();
+      caller.shutdown();
+    }
+    // The worker wakes up to a loop with nothing left to claim; later loops still get every index once.
+    for (int r = 0; r < 200; r++) assertEachIndexOnce(p, 37);
+  }
+
+  @Test
   void aFailureInAnyChunkReachesTheCallerAndThePoolStillWorks() {
     Parallel p = new Parallel(2);
     for (int bad : new int[] {0, 7}) {
