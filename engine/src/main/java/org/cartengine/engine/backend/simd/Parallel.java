@@ -147,10 +147,10 @@ final class Parallel {
     }
   }
 
-  /** A daemon thread that runs posted tasks, spinning between them and parking when none comes. */
   /** Run by a worker before each task it picks up; null outside tests, which use it to hold a worker back. */
   static volatile Runnable beforeTask;
 
+  /** A daemon thread that runs posted tasks, spinning between them and parking when none comes. */
   private static final class Worker extends Thread {
     /** The posted task; cleared by the worker only if it is still the one it ran, so a task posted meanwhile stays. */
     private final java.util.concurrent.atomic.AtomicReference<Runnable> task = new java.util.concurrent.atomic.AtomicReference<>();
