@@ -3,6 +3,7 @@ package org.cartengine.engine.backend.simd;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -153,7 +154,7 @@ final class Parallel {
   /** A daemon thread that runs posted tasks, spinning between them and parking when none comes. */
   private static final class Worker extends Thread {
     /** The posted task; cleared by the worker only if it is still the one it ran, so a task posted meanwhile stays. */
-    private final java.util.concurrent.atomic.AtomicReference<Runnable> task = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Runnable> task = new AtomicReference<>();
     private volatile boolean parked;
 
     Worker(int index) {

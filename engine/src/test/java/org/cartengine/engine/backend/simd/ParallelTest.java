@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +51,7 @@ class ParallelTest {
   void aLoopEndsWithoutAWorkerThatHasNotStartedAndThePoolStillWorksAfter() throws Exception {
     Parallel p = new Parallel(2);
     assertEachIndexOnce(p, 64);  // the worker exists
-    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
     Parallel.beforeTask = () -> {
       held.countDown();
       try {
@@ -56,12 +61,12 @@ class ParallelTest {
       }
     };
     Set<String> threads = ConcurrentHashMap.newKeySet();
-    java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+    ExecutorService caller = Executors.newSingleThreadExecutor();
     try {
       // As a worker the OS does not schedule: it has the task but has not claimed a chunk. The caller runs them all.
-      java.util.concurrent.Future<?> loop = caller.submit(() -> p.forRange(8, BIG, (lo, hi) -> threads.add(Thread.currentThread().getName())));
-      loop.get(30, java.util.concurrent.TimeUnit.SECONDS);
-      assertTrue(held.await(30, java.util.concurrent.TimeUnit.SECONDS), "the worker was posted the loop");
+      Future<?> loop = caller.submit(() -> p.forRange(8, BIG, (lo, hi) -> threads.add(Thread.currentThread().getName())));
+      loop.get(30, TimeUnit.SECONDS);
+      assertTrue(held.await(30, TimeUnit.SECONDS), "the worker was posted the loop");
       assertEquals(1, threads.size(), "chunks ran on " + threads);
       assertTrue(threads.stream().noneMatch(t -> t.startsWith("cart-simd-")), "chunks ran on " + threads);
     } finally {
